@@ -1,0 +1,8 @@
+"""Aan het woord: communities of a municipality tell their own stories.
+
+The package is a pipeline you can follow in its module names:
+``load`` → ``validate`` → ``catalogue`` → ``render`` → ``write``, tied together in
+``pipeline``. The core imports nothing from a site engine; ``adapters`` map it onto one.
+"""
+
+__version__ = "0.1.0"

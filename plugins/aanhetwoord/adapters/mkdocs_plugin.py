@@ -1,0 +1,176 @@
+"""The MkDocs adapter: the ``aanhetwoord`` plugin for MkDocs 1.6 and ProperDocs.
+
+It only translates: MkDocs configuration into :class:`Settings`, core pages into MkDocs
+files and pages, core problems into log messages. All decisions live in the core.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page as MkDocsPage
+
+from .. import pipeline
+from ..render import Page, PageKind
+from ..settings import Settings, UrlWords
+from ..write import write_files
+
+log = logging.getLogger("mkdocs.plugins.aanhetwoord")
+
+HOME_MARKER = "<!-- aanhetwoord:home -->"
+
+
+class AanHetWoordConfig(base.Config):
+    stories = c.Type(str, default="stories")
+    neighbourhoods = c.Optional(c.Type(str))
+    themes = c.Optional(c.Type(str))
+    language = c.Optional(c.Type(str))
+    templates = c.Optional(c.Type(str))
+    url_stories = c.Type(str, default=UrlWords.stories)
+    url_neighbourhoods = c.Type(str, default=UrlWords.neighbourhoods)
+    url_themes = c.Type(str, default=UrlWords.themes)
+    url_communities = c.Type(str, default=UrlWords.communities)
+    url_page = c.Type(str, default=UrlWords.page)
+    url_api = c.Type(str, default=UrlWords.api)
+    pagination_per_page = c.Type(int, default=Settings.per_page)
+    home_count = c.Type(int, default=Settings.home_count)
+    related_max = c.Type(int, default=Settings.related_max)
+    share_url = c.Type(str, default=Settings.share_url)
+
+
+class StoryPage(MkDocsPage):
+    """A page whose HTML the core made: MkDocs skips its own Markdown run for it."""
+
+    def __init__(self, spec: Page, file: File, config: MkDocsConfig) -> None:
+        super().__init__(None, file, config)
+        self.spec = spec
+
+    def read_source(self, config: MkDocsConfig) -> None:
+        self.markdown = ""
+        meta: dict[str, Any] = {"aanhetwoord": self.spec.kind, "hide": ["toc"]}
+        if self.spec.description:
+            meta["description"] = html.escape(self.spec.description)
+        if not self.spec.indexable:
+            meta["search"] = {"exclude": True}
+            meta["robots"] = "noindex"
+        if self.spec.language:
+            meta["language"] = self.spec.language
+        self.meta = meta
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        self.content = self.spec.content
+        self.present_anchor_ids = set()
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        # Material prints titles without escaping; story titles come from the public.
+        return html.escape(self.spec.title)
+
+    @title.setter
+    def title(self, value: str) -> None:
+        pass  # the title in ``nav`` may not override what the story says about itself
+
+
+class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.preview = False
+        self.site: pipeline.Site | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.preview = command == "serve"
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if not config.use_directory_urls:
+            raise PluginError("aanhetwoord: 'use_directory_urls: false' wordt niet ondersteund")
+        root = Path(config.config_file_path).parent
+        plugin = self.config
+        theme_language = config.theme.get("language") if config.theme else None
+        self.settings = Settings(
+            root=root,
+            stories_dir=root / plugin.stories,
+            neighbourhoods_file=root / plugin.neighbourhoods if plugin.neighbourhoods else None,
+            themes_file=root / plugin.themes if plugin.themes else None,
+            language=plugin.language or theme_language or "nl",
+            site_url=config.site_url or "",
+            urls=UrlWords(
+                stories=plugin.url_stories,
+                neighbourhoods=plugin.url_neighbourhoods,
+                themes=plugin.url_themes,
+                communities=plugin.url_communities,
+                page=plugin.url_page,
+                api=plugin.url_api,
+            ),
+            per_page=plugin.pagination_per_page,
+            home_count=plugin.home_count,
+            related_max=plugin.related_max,
+            share_url=plugin.share_url,
+            preview=self.preview,
+        )
+        self.templates = root / plugin.templates if plugin.templates else None
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        self.site = site = pipeline.build(self.settings, self.templates)
+        for problem in site.problems:
+            (log.error if problem.is_error else log.warning)(problem.format())
+        for spec in site.pages():
+            if spec.preview_only:
+                inclusion = InclusionLevel.DRAFT
+            else:
+                inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
+            src_uri = site.renderer.urls.source_path(spec.url)
+            existing = files.get_file_from_path(src_uri)
+            if existing is not None:
+                files.remove(existing)
+            file = File.generated(config, src_uri, content="", inclusion=inclusion)
+            files.append(file)
+            StoryPage(spec, file, config)
+            for url, source in spec.assets.items():
+                files.append(File.generated(config, url, abs_src_path=str(source), inclusion=inclusion))
+        return files
+
+    def on_page_content(self, html_content: str, *, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
+        if self.site is None or not page.is_homepage or isinstance(page, StoryPage):
+            return html_content
+        mix = self.site.home(page.url)
+        if HOME_MARKER in html_content:
+            return html_content.replace(HOME_MARKER, mix, 1)
+        return html_content + mix
+
+    def on_page_context(self, context: dict, *, page: MkDocsPage, config: MkDocsConfig, nav: Any) -> dict:
+        if isinstance(page, StoryPage):
+            context["aanhetwoord"] = {
+                "kind": page.spec.kind,
+                "language": page.spec.language,
+                "alternates": page.spec.alternates,
+                "preview": page.spec.preview_only,
+            }
+        return context
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.site is None:
+            return
+        write_files(Path(config.site_dir), self.site.api_files())
+
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        server.watch(str(self.settings.stories_dir))
+        for register in (self.settings.neighbourhoods_file, self.settings.themes_file):
+            if register is not None:
+                server.watch(str(register))
+        if self.templates is not None:
+            server.watch(str(self.templates))
+        return server
+
+
+__all__ = ["AanHetWoordPlugin", "PageKind"]

@@ -1,0 +1,236 @@
+"""Catalogue: which stories are public, the indexes, related stories and the home page mix.
+
+Everything here is computed once per build as plain dictionaries and lists; pages only
+read it. Sorting is deterministic (date, then slug) so two builds give the same site.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from .model import RegisterEntry, Status, Story
+from .registers import Register
+from .text import match_key, slugify
+
+NEIGHBOURHOODS = "neighbourhoods"
+THEMES = "themes"
+COMMUNITIES = "communities"
+
+
+@dataclass
+class Term:
+    """One entry of an index: a neighbourhood, a theme or a community, with its stories."""
+
+    kind: str
+    slug: str
+    name: str
+    entry: RegisterEntry | None = None
+    stories: list[Story] = field(default_factory=list)  # newest first
+
+
+@dataclass
+class Catalogue:
+    stories: list[Story]  # public stories, newest first
+    previews: list[Story]  # drafts and embargoed stories, for a preview build only
+    withdrawn: list[str]  # slugs of withdrawn stories
+    neighbourhoods: list[Term]
+    themes: list[Term]
+    communities: list[Term]
+    home: list[Story]
+    related: dict[str, list[Story]]
+    translations: dict[str, list[Story]]  # slug → its translations and original
+    _communities_by_key: dict[str, Term] = field(default_factory=dict, repr=False)
+    _terms_by_slug: dict[tuple[str, str], Term] = field(default_factory=dict, repr=False)
+
+    def communities_of(self, story: Story) -> list[Term]:
+        return [self._communities_by_key[match_key(name)] for name in story.communities]
+
+    def term(self, kind: str, slug: str) -> Term:
+        return self._terms_by_slug[(kind, slug)]
+
+    def terms_of(self, story: Story, kind: str) -> list[Term]:
+        if kind == COMMUNITIES:
+            return self.communities_of(story)
+        entries = story.neighbourhoods if kind == NEIGHBOURHOODS else story.themes
+        return [self._terms_by_slug[(kind, entry.slug)] for entry in entries]
+
+    def indexes(self) -> Iterator[tuple[str, list[Term]]]:
+        yield NEIGHBOURHOODS, self.neighbourhoods
+        yield THEMES, self.themes
+        yield COMMUNITIES, self.communities
+
+
+def _newest_first(story: Story) -> tuple[date, str]:
+    return story.date, story.slug
+
+
+def build_catalogue(
+    stories: Iterable[Story],
+    neighbourhoods: Register,
+    themes: Register,
+    today: date,
+    *,
+    preview: bool = False,
+    home_count: int = 9,
+    related_min: int = 3,
+    related_max: int = 6,
+) -> Catalogue:
+    public: list[Story] = []
+    previews: list[Story] = []
+    withdrawn: list[str] = []
+    for story in stories:
+        if story.status is Status.WITHDRAWN:
+            withdrawn.append(story.slug)
+        elif story.is_public(today):
+            public.append(story)
+        elif preview:
+            previews.append(story)
+    public.sort(key=_newest_first, reverse=True)
+    previews.sort(key=_newest_first, reverse=True)
+
+    terms_by_slug: dict[tuple[str, str], Term] = {}
+    register_terms: dict[str, list[Term]] = {}
+    for kind, register in ((NEIGHBOURHOODS, neighbourhoods), (THEMES, themes)):
+        register_terms[kind] = [Term(kind, entry.slug, entry.name, entry) for entry in register.entries]
+        terms_by_slug.update(((kind, term.slug), term) for term in register_terms[kind])
+
+    communities_by_key = _communities(itertools.chain(public, previews))
+    terms_by_slug.update(((COMMUNITIES, term.slug), term) for term in communities_by_key.values())
+
+    for story in public:
+        for entry in story.neighbourhoods:
+            terms_by_slug[(NEIGHBOURHOODS, entry.slug)].stories.append(story)
+        for entry in story.themes:
+            terms_by_slug[(THEMES, entry.slug)].stories.append(story)
+        for name in dict.fromkeys(match_key(name) for name in story.communities):
+            communities_by_key[name].stories.append(story)
+
+    # Communities are listed alphabetically: all are equal, however many stories they tell.
+    communities = sorted(
+        (term for term in communities_by_key.values() if term.stories or preview),
+        key=lambda term: (match_key(term.name), term.slug),
+    )
+    catalogue = Catalogue(
+        stories=public,
+        previews=previews,
+        withdrawn=sorted(withdrawn),
+        neighbourhoods=register_terms[NEIGHBOURHOODS],
+        themes=register_terms[THEMES],
+        communities=communities,
+        home=[],
+        related={},
+        translations={},
+        _communities_by_key=communities_by_key,
+        _terms_by_slug=terms_by_slug,
+    )
+    catalogue.home = home_mix(public, home_count)
+    catalogue.related = {
+        story.slug: related_stories(catalogue, story, related_min, related_max)
+        for story in itertools.chain(public, previews)
+    }
+    catalogue.translations = _translations(public)
+    return catalogue
+
+
+def _communities(stories: Iterable[Story]) -> dict[str, Term]:
+    """One community per name key; its shown name is the spelling most stories use."""
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for story in stories:
+        for name in story.communities:
+            spellings[match_key(name)][name] += 1
+    terms: dict[str, Term] = {}
+    used_slugs: set[str] = set()
+    for key in sorted(spellings):
+        name = min(spellings[key].items(), key=lambda item: (-item[1], item[0]))[0]
+        base = slugify(name, fallback="gemeenschap")
+        slug = base
+        for number in itertools.count(2):
+            if slug not in used_slugs:
+                break
+            slug = f"{base[:76]}-{number}"
+        used_slugs.add(slug)
+        terms[key] = Term(COMMUNITIES, slug, name)
+    return terms
+
+
+def home_mix(stories: list[Story], count: int) -> list[Story]:
+    """Pinned stories first, then recent stories spread over the neighbourhoods.
+
+    A neighbourhood appears a second time only when no other neighbourhood has a
+    story left to show, so the busiest neighbourhoods cannot fill the home page.
+    """
+    chosen = [story for story in stories if story.pinned][:count]
+    remaining = [story for story in stories if not story.pinned]
+    while len(chosen) < count and remaining:
+        shown: set[str] = set()
+        skipped = []
+        for story in remaining:
+            slugs = {entry.slug for entry in story.neighbourhoods}
+            if len(chosen) < count and not slugs & shown:
+                chosen.append(story)
+                shown |= slugs
+            else:
+                skipped.append(story)
+        remaining = skipped if len(chosen) < count else []
+    return chosen
+
+
+def related_stories(catalogue: Catalogue, story: Story, minimum: int, maximum: int) -> list[Story]:
+    """Same community first, then neighbourhood, then theme; then the most recent.
+
+    Only the newest few candidates of each index are scored, which keeps the work per
+    story constant however large a neighbourhood grows.
+    """
+    pool = maximum * 4
+    candidates: dict[str, Story] = {}
+    for kind in (COMMUNITIES, NEIGHBOURHOODS, THEMES):
+        lists = [term.stories for term in catalogue.terms_of(story, kind)]
+        merged = heapq.merge(*lists, key=_newest_first, reverse=True)
+        taken = 0
+        for other in merged:
+            if other.slug == story.slug or other.slug in candidates:
+                continue
+            candidates[other.slug] = other
+            taken += 1
+            if taken >= pool:
+                break
+
+    own = {kind: {term.slug for term in catalogue.terms_of(story, kind)} for kind in (COMMUNITIES, NEIGHBOURHOODS, THEMES)}
+
+    def score(other: Story) -> tuple[bool, bool, bool, date, str]:
+        return (
+            bool(own[COMMUNITIES] & {term.slug for term in catalogue.communities_of(other)}),
+            bool(own[NEIGHBOURHOODS] & {entry.slug for entry in other.neighbourhoods}),
+            bool(own[THEMES] & {entry.slug for entry in other.themes}),
+            other.date,
+            other.slug,
+        )
+
+    related = sorted(candidates.values(), key=score, reverse=True)[:maximum]
+    if len(related) < minimum:
+        taken_slugs = {other.slug for other in related} | {story.slug}
+        related += [other for other in catalogue.stories if other.slug not in taken_slugs][: minimum - len(related)]
+    return related
+
+
+def _translations(stories: list[Story]) -> dict[str, list[Story]]:
+    """Links both ways between a story and its translations."""
+    by_slug = {story.slug: story for story in stories}
+    links: dict[str, list[Story]] = defaultdict(list)
+    for story in stories:
+        original = by_slug.get(story.translation_of)
+        if original is None:
+            continue
+        links[original.slug].append(story)
+        links[story.slug].append(original)
+    return dict(links)
+
+
+def paginate(items: list[Story], per_page: int) -> list[list[Story]]:
+    """Pages of ``per_page`` stories; an empty list still has one (empty) page."""
+    return [items[start : start + per_page] for start in range(0, len(items), per_page)] or [[]]

@@ -1,0 +1,244 @@
+"""Render: the pages of the site as HTML fragments, from the catalogue.
+
+Every value from a story passes through Jinja's autoescaping and story Markdown through the
+safe renderer, so no template can forget to escape. Cards are rendered once per story and
+folder depth, never once per list they appear in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from . import markdown
+from .catalogue import COMMUNITIES, NEIGHBOURHOODS, THEMES, Catalogue, Term, paginate
+from .model import Status, Story
+from .problems import Problem
+from .settings import Settings
+from .text import shorten
+from .texts import Texts, language_name, text_direction
+from .urls import Urls, relative
+
+TEMPLATES = Path(__file__).parent / "templates"
+OVERVIEW_TITLES = {NEIGHBOURHOODS: "neighbourhoods", THEMES: "themes", COMMUNITIES: "communities"}
+TERM_LABELS = {NEIGHBOURHOODS: "neighbourhood", THEMES: "theme", COMMUNITIES: "community"}
+
+
+class PageKind:
+    STORY = "story"
+    WITHDRAWN = "withdrawn"
+    LIST = "list"
+    OVERVIEW = "overview"
+    TERM = "term"
+
+
+@dataclass
+class Page:
+    """One page of the site, ready for an engine to put in its theme."""
+
+    url: str
+    title: str  # plain text; the engine escapes it
+    content: str  # safe HTML
+    kind: str
+    description: str = ""
+    in_nav: bool = False
+    preview_only: bool = False  # drafts and embargoed stories: never in a published build
+    indexable: bool = True  # in search and sitemap
+    language: str = ""
+    assets: dict[str, Path] = field(default_factory=dict)  # url → source file
+    alternates: list[tuple[str, str]] = field(default_factory=list)  # (language, url)
+
+
+class Renderer:
+    def __init__(self, settings: Settings, catalogue: Catalogue, problems: list[Problem], extra_templates: Path | None = None) -> None:
+        self.settings = settings
+        self.catalogue = catalogue
+        self.problems = problems
+        self.urls = Urls(settings.urls, settings.site_url)
+        self.t = Texts(settings.language)
+        loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(TEMPLATES)]
+        if extra_templates and extra_templates.is_dir():
+            loaders.insert(0, jinja2.FileSystemLoader(extra_templates))
+        self.env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(loaders),
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            undefined=jinja2.StrictUndefined,
+        )
+        self.env.globals.update(t=self.t, urls=self.urls, settings_share_url=settings.share_url, kinds={"neighbourhoods": NEIGHBOURHOODS, "themes": THEMES, "communities": COMMUNITIES})
+        self._templates = {name: self.env.get_template(f"{name}.html") for name in (
+            "story", "card", "overview", "term", "withdrawn", "home",
+        )}
+        self._cards: dict[tuple[str, str, int], str] = {}
+
+    # Pieces -------------------------------------------------------------------------------
+
+    def link(self, from_url: str) -> Callable[[str], str]:
+        return lambda to_url: relative(from_url, to_url)
+
+    def card(self, story: Story, from_url: str, heading: int = 2) -> str:
+        depth = from_url.count("/")
+        key = (story.slug, "../" * depth, heading)
+        html = self._cards.get(key)
+        if html is None:
+            html = self._templates["card"].render(
+                story=story,
+                communities=self.catalogue.communities_of(story),
+                href=self.link(from_url),
+                heading=heading,
+                summary=shorten(story.summary, self.settings.card_summary_length),
+            )
+            self._cards[key] = html
+        return html
+
+    def card_list(self, stories: list[Story], from_url: str, heading: int = 2) -> str:
+        return "".join(self.card(story, from_url, heading) for story in stories)
+
+    # Pages --------------------------------------------------------------------------------
+
+    def pages(self) -> Iterator[Page]:
+        catalogue = self.catalogue
+        for story in catalogue.stories:
+            yield self.story_page(story)
+        for story in catalogue.previews:
+            yield self.story_page(story, preview=True)
+        for slug in catalogue.withdrawn:
+            yield self.withdrawn_page(slug)
+        yield from self.list_pages(
+            base=lambda page: self.urls.stories(page),
+            stories=catalogue.stories,
+            title=self.t("stories"),
+            intro=self.t("stories_intro"),
+            in_nav=True,
+            with_problems=self.settings.preview,
+        )
+        for kind, terms in catalogue.indexes():
+            yield self.overview_page(kind, terms)
+            for term in terms:
+                yield from self.term_pages(term)
+
+    def story_page(self, story: Story, preview: bool = False) -> Page:
+        url = self.urls.story(story.slug)
+        href = self.link(url)
+        language = story.language or self.settings.language
+        translations = self.catalogue.translations.get(story.slug, [])
+        banner = ""
+        if preview:
+            banner = (
+                self.t("embargo_banner", date=self.t.date(story.date))
+                if story.status is Status.PUBLISHED
+                else self.t("concept_banner")
+            )
+        content = self._templates["story"].render(
+            story=story,
+            href=href,
+            url=url,
+            communities=self.catalogue.communities_of(story),
+            neighbourhoods=self.catalogue.terms_of(story, NEIGHBOURHOODS),
+            themes=self.catalogue.terms_of(story, THEMES),
+            body=markdown.render(story.body),
+            updates=[(update, markdown.render(update.text)) for update in story.updates],
+            related=self.card_list(self.catalogue.related.get(story.slug, []), url, heading=3),
+            translations=[(other, language_name(other.language or self.settings.language, self.settings.language)) for other in translations],
+            language=language if language != self.settings.language else "",
+            direction=text_direction(language),
+            banner=banner,
+        )
+        return Page(
+            url=url,
+            title=story.title,
+            content=content,
+            kind=PageKind.STORY,
+            description=story.summary,
+            preview_only=preview,
+            indexable=not preview,
+            language=language,
+            assets={self.urls.asset(story.slug, name): story.folder / name for name in story.assets},
+            alternates=[(other.language or self.settings.language, self.urls.story(other.slug)) for other in translations],
+        )
+
+    def withdrawn_page(self, slug: str) -> Page:
+        url = self.urls.story(slug)
+        content = self._templates["withdrawn"].render(href=self.link(url))
+        return Page(url=url, title=self.t("withdrawn_title"), content=content, kind=PageKind.WITHDRAWN, indexable=False)
+
+    def list_pages(
+        self,
+        base: Callable[[int], str],
+        stories: list[Story],
+        title: str,
+        intro: str,
+        *,
+        term: Term | None = None,
+        in_nav: bool = False,
+        with_problems: bool = False,
+    ) -> Iterator[Page]:
+        chunks = paginate(stories, self.settings.per_page)
+        for number, chunk in enumerate(chunks, start=1):
+            url = base(number)
+            href = self.link(url)
+            pagination = {
+                "page": number,
+                "pages": len(chunks),
+                "previous": href(base(number - 1)) if number > 1 else "",
+                "next": href(base(number + 1)) if number < len(chunks) else "",
+            }
+            context = dict(
+                title=title,
+                intro=intro,
+                cards=self.card_list(chunk, url),
+                count=len(stories),
+                pagination=pagination,
+                href=href,
+                term=term,
+                label=self.t(TERM_LABELS[term.kind]) if term else "",
+                problems=self.problems if with_problems and number == 1 else [],
+                previews=self.card_list(self.catalogue.previews, url) if with_problems and number == 1 else "",
+            )
+            content = self._templates["term"].render(**context)
+            page_title = title if number == 1 else f"{title} ({self.t('page_of', page=number, pages=len(chunks))})"
+            yield Page(
+                url=url,
+                title=page_title,
+                content=content,
+                kind=PageKind.TERM if term else PageKind.LIST,
+                description=(term.entry.description if term and term.entry else intro),
+                in_nav=in_nav and number == 1,
+            )
+
+    def overview_page(self, kind: str, terms: list[Term]) -> Page:
+        url = self.urls.overview(kind)
+        groups: dict[str, list[Term]] = {}
+        for term in terms:
+            area = term.entry.area if term.entry else ""
+            groups.setdefault(area, []).append(term)
+        if len(groups) > 1 and "" in groups:
+            groups[self.t("other_area")] = groups.pop("")
+        content = self._templates["overview"].render(
+            title=self.t(OVERVIEW_TITLES[kind]),
+            intro=self.t(f"{OVERVIEW_TITLES[kind]}_intro"),
+            groups=groups,
+            kind=kind,
+            href=self.link(url),
+        )
+        return Page(url=url, title=self.t(OVERVIEW_TITLES[kind]), content=content, kind=PageKind.OVERVIEW, in_nav=True)
+
+    def term_pages(self, term: Term) -> Iterator[Page]:
+        yield from self.list_pages(
+            base=lambda page: self.urls.term(term.kind, term.slug, page),
+            stories=term.stories,
+            title=term.name,
+            intro=term.entry.description if term.entry else "",
+            term=term,
+        )
+
+    def home(self, from_url: str = "") -> str:
+        """The story mix for the home page: pinned first, every neighbourhood its turn."""
+        return self._templates["home"].render(
+            cards=self.card_list(self.catalogue.home, from_url),
+            href=self.link(from_url),
+        )

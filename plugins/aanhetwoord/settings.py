@@ -1,0 +1,48 @@
+"""Site settings for the core, with every default in one place.
+
+Engines map their own configuration onto :class:`Settings`; the core never reads an
+engine's configuration itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class UrlWords:
+    """The words in the site's URLs; Dutch by default, configurable per site."""
+
+    stories: str = "verhalen"
+    neighbourhoods: str = "buurten"
+    themes: str = "themas"
+    communities: str = "gemeenschappen"
+    page: str = "pagina"
+    api: str = "api"
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    stories_dir: Path
+    neighbourhoods_file: Path | None = None
+    themes_file: Path | None = None
+    language: str = "nl"
+    site_url: str = ""
+    urls: UrlWords = field(default_factory=UrlWords)
+    per_page: int = 12
+    home_count: int = 9
+    related_min: int = 3
+    related_max: int = 6
+    summary_length: int = 300
+    card_summary_length: int = 200
+    share_url: str = "deel-je-verhaal/"
+    # A preview shows drafts and embargoed stories with a "concept" banner.
+    preview: bool = False
+    today: date | None = None
+    max_front_matter_bytes: int = 64 * 1024
+
+    def current_date(self) -> date:
+        return self.today or date.today()

@@ -1,0 +1,41 @@
+"""Small text helpers shared by the whole pipeline: matching keys, slugs, shortening."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
+
+
+def strip_accents(value: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", value)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def match_key(value: str) -> str:
+    """The key under which names are equal: case, accents and spacing do not count."""
+    return _SPACES.sub(" ", strip_accents(value).casefold()).strip()
+
+
+def slugify(value: str, fallback: str = "x") -> str:
+    """A URL-safe slug: lowercase a–z, 0–9 and hyphens, at most 80 characters."""
+    slug = _NON_SLUG.sub("-", strip_accents(value).lower()).strip("-")
+    return slug[:80].rstrip("-") or fallback
+
+
+def is_valid_slug(value: str) -> bool:
+    return bool(SLUG_PATTERN.match(value))
+
+
+def shorten(value: str, limit: int) -> str:
+    """Cut ``value`` at a word boundary so it fits in ``limit`` characters, with an ellipsis."""
+    value = _SPACES.sub(" ", value).strip()
+    if len(value) <= limit:
+        return value
+    cut = value[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,.;:") + "…"

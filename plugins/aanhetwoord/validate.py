@@ -1,0 +1,372 @@
+"""Validate: turn a story source into a :class:`Story`, or say plainly what is wrong and where.
+
+One validator serves the plugin, the CLI, the pull-request check and the web form. It
+reports every problem at once; a story with an error is left out, the others go on.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+
+from . import markdown
+from .load import StorySource
+from .model import Consent, Image, RegisterEntry, Status, Story, Update
+from .problems import Problem, Severity
+from .registers import Register
+from .text import is_valid_slug, shorten
+
+KNOWN_KEYS = (
+    "title", "date", "community", "neighbourhoods", "themes", "consent", "summary",
+    "storytellers", "recorded_by", "image", "language", "status", "updates", "pinned",
+    "translation_of",
+)
+# Keys the site engine itself understands; allowed so staff can tune a page.
+ENGINE_KEYS = ("hide", "search", "template")
+TITLE_MAX = 120
+SUMMARY_MAX = 300
+CONSENT_KEYS = ("date", "reference", "photos")
+IMAGE_KEYS = ("src", "alt", "credit")
+UPDATE_KEYS = ("date", "text")
+
+
+@dataclass(frozen=True)
+class Registers:
+    neighbourhoods: Register
+    themes: Register
+
+
+class _Checker:
+    """Collects the problems of one story while its fields are read."""
+
+    def __init__(self, source: StorySource) -> None:
+        self.source = source
+        self.problems: list[Problem] = []
+
+    def error(self, field_path: str, message: str, severity: Severity = Severity.ERROR) -> None:
+        line = self.source.line_of(field_path)
+        self.problems.append(Problem(self.source.display_path, line, _label(field_path), message, severity))
+
+    def warn(self, field_path: str, message: str) -> None:
+        self.error(field_path, message, Severity.WARNING)
+
+    # Typed readers. Each returns None (and reports) when the value is unusable.
+
+    def text(self, key: str, value: Any, *, required: bool = False, limit: int | None = None) -> str | None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.error(key, "is verplicht en mag niet leeg zijn")
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            self.error(key, "moet tekst zijn")
+            return None
+        value = value.strip()
+        if limit is not None and len(value) > limit:
+            self.error(key, f"is {len(value)} tekens lang; het mag hoogstens {limit} tekens zijn")
+            return None
+        return value
+
+    def texts(self, key: str, value: Any, *, required: bool = False) -> list[str] | None:
+        """A list of texts; a single text counts as a list of one."""
+        if value is None or value == [] or value == "":
+            if required:
+                self.error(key, "is verplicht: noem er minstens één")
+            return None
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list):
+            self.error(key, "moet een tekst of een lijst van teksten zijn")
+            return None
+        result = []
+        for index, item in enumerate(items):
+            text = self.text(f"{key}.{index}", item)
+            if text is None:
+                if item is None or item == "":
+                    self.error(f"{key}.{index}", "een leeg item in de lijst")
+                continue
+            result.append(text)
+        return result
+
+    def date(self, key: str, value: Any, *, required: bool = False) -> date | None:
+        if value is None or value == "":
+            if required:
+                self.error(key, "is verplicht, als JJJJ-MM-DD (bijvoorbeeld 2026-05-01)")
+            return None
+        if isinstance(value, date):
+            return value
+        text = str(value).strip()
+        try:
+            if len(text) != 10:
+                raise ValueError
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+        if len(text) == 10 and text[4] == "-" and text[7] == "-" and text.replace("-", "").isdigit():
+            self.error(key, f"'{text}' bestaat niet als datum")
+        else:
+            self.error(key, f"'{text}' is geen datum; schrijf JJJJ-MM-DD, bijvoorbeeld 2026-05-01")
+        return None
+
+    def flag(self, key: str, value: Any) -> bool | None:
+        if value is None:
+            return None
+        if not isinstance(value, bool):
+            self.error(key, "moet true of false zijn")
+            return None
+        return value
+
+    def mapping(self, key: str, value: Any, allowed: Iterable[str]) -> dict[str, Any] | None:
+        if not isinstance(value, dict):
+            self.error(key, "moet velden bevatten (zie het voorbeeld in de handleiding)")
+            return None
+        allowed = tuple(allowed)
+        for sub in value:
+            if sub not in allowed:
+                self.warn(f"{key}.{sub}", _unknown_key_message(str(sub), allowed))
+        return value
+
+
+def validate(source: StorySource, registers: Registers, today: date) -> tuple[Story | None, list[Problem]]:
+    """Check one story source. Returns the story (None if it has errors) and every problem found."""
+    check = _Checker(source)
+    check.problems.extend(source.problems)
+    if source.problems and not source.data:
+        return None, check.problems
+    data = source.data
+
+    if not is_valid_slug(source.slug):
+        check.error(
+            "",
+            f"'{source.slug}' is geen goede naam voor een verhaal: gebruik alleen kleine letters a-z, "
+            "cijfers en '-', hoogstens 80 tekens",
+        )
+
+    for key in data:
+        if key not in KNOWN_KEYS and key not in ENGINE_KEYS:
+            check.warn(str(key), _unknown_key_message(str(key), KNOWN_KEYS))
+
+    status = _status(check, data.get("status"))
+    if status is Status.WITHDRAWN:
+        # A withdrawn story needs nothing else: withdrawing must never be blocked by a typo.
+        story = Story(
+            slug=source.slug, source=source.path, title="", date=date.min, communities=(),
+            neighbourhoods=(), themes=(), body="", status=Status.WITHDRAWN,
+        )
+        errors = [p for p in check.problems if p.is_error]
+        return (None if errors else story), check.problems
+
+    title = check.text("title", data.get("title"), required=True, limit=TITLE_MAX)
+    published = check.date("date", data.get("date"), required=True)
+    communities = check.texts("community", data.get("community"), required=True)
+    neighbourhoods = _register_entries(check, "neighbourhoods", data.get("neighbourhoods"), registers.neighbourhoods)
+    themes = _register_entries(check, "themes", data.get("themes"), registers.themes)
+    consent = _consent(check, data.get("consent"), required=status is not Status.DRAFT)
+    summary = check.text("summary", data.get("summary"), limit=SUMMARY_MAX)
+    storytellers = check.texts("storytellers", data.get("storytellers")) or []
+    recorded_by = check.text("recorded_by", data.get("recorded_by")) or ""
+    image = _image(check, data.get("image"), source.path)
+    language = _language(check, data.get("language"))
+    updates = _updates(check, data.get("updates"))
+    pinned = check.flag("pinned", data.get("pinned")) or False
+    translation_of = check.text("translation_of", data.get("translation_of")) or ""
+    if translation_of and not is_valid_slug(translation_of):
+        check.error("translation_of", f"'{translation_of}' is geen naam (slug) van een verhaal")
+
+    tokens = markdown.parse(source.body)
+    assets = [image.src] if image else []
+    for ref in markdown.images(tokens):
+        line = source.body_line + ref.line - 1
+        if not markdown.is_local_image(ref.src):
+            check.problems.append(Problem(
+                source.display_path, line, "tekst",
+                f"de foto '{ref.src}' staat niet in de map van het verhaal; zet de foto naast index.md",
+            ))
+        elif not _asset_exists(source.path.parent, ref.src, source.path):
+            check.problems.append(Problem(source.display_path, line, "tekst", f"de foto '{ref.src}' bestaat niet"))
+        else:
+            assets.append(ref.src)
+    if summary is None:
+        summary = shorten(markdown.first_paragraph_text(tokens), SUMMARY_MAX)
+
+    if any(p.is_error for p in check.problems):
+        return None, check.problems
+    assert title is not None and published is not None and communities and neighbourhoods and themes
+    story = Story(
+        slug=source.slug,
+        source=source.path,
+        title=title,
+        date=published,
+        communities=tuple(communities),
+        neighbourhoods=tuple(neighbourhoods),
+        themes=tuple(themes),
+        body=source.body,
+        body_line=source.body_line,
+        consent=consent,
+        summary=summary,
+        storytellers=tuple(storytellers),
+        recorded_by=recorded_by,
+        image=image,
+        language=language,
+        status=status,
+        updates=tuple(sorted(updates, key=lambda update: update.date, reverse=True)),
+        pinned=pinned,
+        translation_of=translation_of,
+        assets=tuple(dict.fromkeys(assets)),
+    )
+    return story, check.problems
+
+
+def validate_collection(stories: list[Story], display: dict[Path, str]) -> tuple[list[Story], list[Problem]]:
+    """Checks across stories: duplicate slugs and translations of stories that do not exist."""
+    problems: list[Problem] = []
+    seen: dict[str, Story] = {}
+    unique: list[Story] = []
+    for story in stories:
+        if story.slug in seen:
+            problems.append(Problem(
+                display[story.source], 1, "",
+                f"er is al een verhaal met de naam '{story.slug}' ({display[seen[story.slug].source]})",
+            ))
+            continue
+        seen[story.slug] = story
+        unique.append(story)
+    for story in unique:
+        if story.translation_of and story.translation_of not in seen:
+            problems.append(Problem(
+                display[story.source], 1, "translation_of",
+                f"er is geen verhaal met de naam '{story.translation_of}'", Severity.WARNING,
+            ))
+            story.translation_of = ""
+    return unique, problems
+
+
+def _status(check: _Checker, value: Any) -> Status:
+    if value is None:
+        return Status.PUBLISHED
+    try:
+        return Status(str(value).strip().lower())
+    except ValueError:
+        check.error("status", f"'{value}' kan niet; kies published, draft of withdrawn")
+        return Status.DRAFT
+
+
+def _register_entries(check: _Checker, key: str, value: Any, register: Register) -> list[RegisterEntry] | None:
+    names = check.texts(key, value, required=True)
+    if names is None:
+        return None
+    kind = "buurt" if key == "neighbourhoods" else "thema"
+    entries: list[RegisterEntry] = []
+    for index, name in enumerate(names):
+        entry = register.find(name)
+        if entry is None:
+            suggestion = register.suggest(name)
+            hint = f" Bedoel je '{suggestion}'?" if suggestion else " Kies een naam uit het register."
+            check.error(f"{key}.{index}" if isinstance(value, list) else key, f"onbekende {kind} '{name}'.{hint}")
+        elif entry not in entries:
+            entries.append(entry)
+    return entries
+
+
+def _consent(check: _Checker, value: Any, *, required: bool) -> Consent | None:
+    if value is None:
+        if required:
+            check.error(
+                "consent",
+                "toestemming ontbreekt: een gepubliceerd verhaal heeft 'consent:' met de datum van de toestemming",
+            )
+        return None
+    mapping = check.mapping("consent", value, CONSENT_KEYS)
+    if mapping is None:
+        return None
+    given = check.date("consent.date", mapping.get("date"), required=True)
+    reference = check.text("consent.reference", mapping.get("reference")) or ""
+    photos = check.flag("consent.photos", mapping.get("photos")) or False
+    return Consent(given, reference, photos) if given else None
+
+
+def _image(check: _Checker, value: Any, story_file: Path) -> Image | None:
+    if value is None:
+        return None
+    mapping = check.mapping("image", value, IMAGE_KEYS)
+    if mapping is None:
+        return None
+    src = check.text("image.src", mapping.get("src"), required=True)
+    alt = check.text("image.alt", mapping.get("alt"))
+    credit = check.text("image.credit", mapping.get("credit")) or ""
+    if src is None:
+        return None
+    if not markdown.is_local_image(src):
+        check.error("image.src", f"de foto '{src}' moet in de map van het verhaal staan")
+        return None
+    if not _asset_exists(story_file.parent, src, story_file):
+        check.error("image.src", f"de foto '{src}' bestaat niet")
+        return None
+    if not alt:
+        check.error("image.alt", "beschrijf wat er op de foto te zien is, voor wie de foto niet kan zien")
+        return None
+    return Image(src, alt, credit)
+
+
+def _language(check: _Checker, value: Any) -> str:
+    code = check.text("language", value)
+    if not code:
+        return ""
+    try:
+        Locale.parse(code, sep="-")
+    except (ValueError, UnknownLocaleError):
+        check.error("language", f"'{code}' is geen bekende taalcode (zoals nl, en, ar, tr)")
+        return ""
+    return code
+
+
+def _updates(check: _Checker, value: Any) -> list[Update]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        check.error("updates", "moet een lijst zijn, met voor elk vervolg '- date:' en 'text:'")
+        return []
+    updates = []
+    for index, item in enumerate(value):
+        key = f"updates.{index}"
+        mapping = check.mapping(key, item, UPDATE_KEYS)
+        if mapping is None:
+            continue
+        when = check.date(f"{key}.date", mapping.get("date"), required=True)
+        text = check.text(f"{key}.text", mapping.get("text"), required=True)
+        if when and text:
+            updates.append(Update(when, text))
+    return updates
+
+
+def _asset_exists(folder: Path, src: str, story_file: Path) -> bool:
+    """Single-file stories have no folder of their own, so they cannot carry photos."""
+    if story_file.name != "index.md":
+        return False
+    candidate = (folder / src.split("#")[0].split("?")[0]).resolve()
+    try:
+        candidate.relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return candidate.is_file()
+
+
+def _unknown_key_message(key: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    hint = f"; bedoel je '{close[0]}'?" if close else ""
+    return f"onbekend veld '{key}' wordt genegeerd{hint}"
+
+
+def _label(field_path: str) -> str:
+    """``themes.1`` → ``themes[1]``: the way people read a list position."""
+    parts = field_path.split(".") if field_path else []
+    label = ""
+    for part in parts:
+        label += f"[{part}]" if part.isdigit() else (f".{part}" if label else part)
+    return label
