@@ -22,6 +22,7 @@ from mkdocs.structure.pages import Page as MkDocsPage
 from .. import pipeline
 from ..render import Page, PageKind
 from ..settings import Settings, UrlWords
+from ..siteconfig import settings_from_options
 from ..write import write_files
 
 log = logging.getLogger("mkdocs.plugins.aanhetwoord")
@@ -94,29 +95,15 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
         if not config.use_directory_urls:
             raise PluginError("aanhetwoord: 'use_directory_urls: false' wordt niet ondersteund")
         root = Path(config.config_file_path).parent
-        plugin = self.config
         theme_language = config.theme.get("language") if config.theme else None
-        self.settings = Settings(
-            root=root,
-            stories_dir=root / plugin.stories,
-            neighbourhoods_file=root / plugin.neighbourhoods if plugin.neighbourhoods else None,
-            themes_file=root / plugin.themes if plugin.themes else None,
-            language=plugin.language or theme_language or "nl",
+        self.settings = settings_from_options(
+            root,
+            dict(self.config),
+            theme_language=theme_language,
             site_url=config.site_url or "",
-            urls=UrlWords(
-                stories=plugin.url_stories,
-                neighbourhoods=plugin.url_neighbourhoods,
-                themes=plugin.url_themes,
-                communities=plugin.url_communities,
-                page=plugin.url_page,
-                api=plugin.url_api,
-            ),
-            per_page=plugin.pagination_per_page,
-            home_count=plugin.home_count,
-            related_max=plugin.related_max,
-            share_url=plugin.share_url,
             preview=self.preview,
         )
+        plugin = self.config
         self.templates = root / plugin.templates if plugin.templates else None
         return config
 

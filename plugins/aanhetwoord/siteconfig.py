@@ -1,0 +1,109 @@
+"""Read the plugin's settings from a site's configuration file, for tools that run without an engine.
+
+The CLI, the pull-request check and the web form need the same settings as the site
+build. They read ``mkdocs.yml`` (or ``properdocs.yml``) as plain YAML: engine-specific tags
+such as ``!ENV`` or ``!!python/name`` are tolerated and ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .settings import Settings, UrlWords
+
+CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml", "properdocs.yml", "properdocs.yaml")
+PLUGIN_NAME = "aanhetwoord"
+
+
+class _TolerantLoader(yaml.SafeLoader):
+    pass
+
+
+def _ignore_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_mapping(node)  # type: ignore[arg-type]
+
+
+_TolerantLoader.add_multi_constructor("!", _ignore_tag)
+_TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _ignore_tag)
+
+
+class ConfigNotFound(Exception):
+    pass
+
+
+def find_config(start: Path) -> Path:
+    for folder in (start, *start.parents):
+        for name in CONFIG_NAMES:
+            if (folder / name).is_file():
+                return folder / name
+    raise ConfigNotFound(f"geen {CONFIG_NAMES[0]} gevonden in {start} of een map daarboven")
+
+
+def plugin_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    for item in config.get("plugins") or []:
+        if isinstance(item, str) and item == PLUGIN_NAME:
+            return {}
+        if isinstance(item, Mapping) and PLUGIN_NAME in item:
+            return dict(item[PLUGIN_NAME] or {})
+    if isinstance(config.get("plugins"), Mapping) and PLUGIN_NAME in config["plugins"]:
+        return dict(config["plugins"][PLUGIN_NAME] or {})
+    return {}
+
+
+def settings_from_options(
+    root: Path,
+    options: Mapping[str, Any],
+    *,
+    theme_language: str | None = None,
+    site_url: str = "",
+    preview: bool = False,
+) -> Settings:
+    """The one mapping from plugin options to core settings, for the adapter and the tools."""
+    defaults = UrlWords()
+
+    def path(key: str, default: str | None = None) -> Path | None:
+        value = options.get(key, default)
+        return root / value if value else None
+
+    return Settings(
+        root=root,
+        stories_dir=path("stories", "stories") or root / "stories",
+        neighbourhoods_file=path("neighbourhoods"),
+        themes_file=path("themes"),
+        language=options.get("language") or theme_language or "nl",
+        site_url=site_url or "",
+        urls=UrlWords(
+            stories=options.get("url_stories", defaults.stories),
+            neighbourhoods=options.get("url_neighbourhoods", defaults.neighbourhoods),
+            themes=options.get("url_themes", defaults.themes),
+            communities=options.get("url_communities", defaults.communities),
+            page=options.get("url_page", defaults.page),
+            api=options.get("url_api", defaults.api),
+        ),
+        per_page=options.get("pagination_per_page", Settings.per_page),
+        home_count=options.get("home_count", Settings.home_count),
+        related_max=options.get("related_max", Settings.related_max),
+        share_url=options.get("share_url", Settings.share_url),
+        preview=preview,
+    )
+
+
+def load_settings(config_file: Path) -> Settings:
+    with config_file.open(encoding="utf-8") as handle:
+        config = yaml.load(handle, Loader=_TolerantLoader) or {}  # noqa: S506 - SafeLoader subclass
+    theme = config.get("theme")
+    theme_language = theme.get("language") if isinstance(theme, Mapping) else None
+    return settings_from_options(
+        config_file.parent.resolve(),
+        plugin_options(config),
+        theme_language=theme_language,
+        site_url=config.get("site_url") or "",
+    )
