@@ -1,0 +1,142 @@
+"""Builds small, real sites in a temporary folder: registers, stories and an mkdocs.yml.
+
+Tests describe the stories they need in code; nothing here fakes the engine.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+THEME_OVERRIDES = ROOT / "theme_overrides"
+
+NEIGHBOURHOODS = [
+    {"name": "Oude Haven", "slug": "oude-haven", "code": "BU19990101", "area": "Centrum", "aliases": ["Haven"]},
+    {"name": "Marktkwartier", "slug": "marktkwartier", "code": "BU19990102", "area": "Centrum"},
+    {"name": "Lindehoeve", "slug": "lindehoeve", "code": "BU19990201", "area": "Noord"},
+    {"name": "Veldrand", "slug": "veldrand", "code": "BU19990202", "area": "Noord"},
+]
+THEMES = [
+    {"name": "Samen leven", "slug": "samen-leven"},
+    {"name": "Sport en bewegen", "slug": "sport-en-bewegen"},
+    {"name": "Taal en meedoen", "slug": "taal-en-meedoen"},
+]
+
+
+def front_matter(**fields: Any) -> str:
+    return yaml.safe_dump(fields, allow_unicode=True, sort_keys=False)
+
+
+def story_text(body: str = "Een verhaal uit de buurt.", **overrides: Any) -> str:
+    fields: dict[str, Any] = {
+        "title": "Een verhaal",
+        "date": "2025-05-01",
+        "community": "De Buurtgroep",
+        "neighbourhoods": ["Oude Haven"],
+        "themes": ["Samen leven"],
+        "consent": {"date": "2025-04-01", "reference": "T-1"},
+    }
+    for key, value in overrides.items():
+        if value is None:
+            fields.pop(key, None)
+        else:
+            fields[key] = value
+    return f"---\n{front_matter(**fields)}---\n\n{textwrap.dedent(body).strip()}\n"
+
+
+@dataclass
+class Site:
+    root: Path
+    plugin_options: dict[str, Any] = field(default_factory=dict)
+    extra_config: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def stories(self) -> Path:
+        return self.root / "stories"
+
+    @property
+    def site_dir(self) -> Path:
+        return self.root / "site"
+
+    def add_story(self, slug: str, body: str = "Een verhaal uit de buurt.", *, folder: bool = True, **fields: Any) -> Path:
+        """Write a story from front-matter fields (None removes a default field)."""
+        return self.write_story(slug, story_text(body, **fields), folder=folder)
+
+    def write_story(self, slug: str, text: str, *, folder: bool = True) -> Path:
+        path = self.stories / slug / "index.md" if folder else self.stories / f"{slug}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def write_config(self) -> Path:
+        config: dict[str, Any] = {
+            "site_name": "Testgemeente",
+            "site_url": "https://verhalen.example.org/",
+            "docs_dir": "docs",
+            "theme": {"name": "material", "custom_dir": str(THEME_OVERRIDES), "language": "nl", "font": False},
+            "plugins": [
+                {"search": {"lang": "nl"}},
+                {"aanhetwoord": {
+                    "neighbourhoods": "stories/_registers/buurten.yml",
+                    "themes": "stories/_registers/themas.yml",
+                    **self.plugin_options,
+                }},
+            ],
+        }
+        config.update(self.extra_config)
+        path = self.root / "mkdocs.yml"
+        path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        return path
+
+    def build(self, *, strict: bool = False, engine: str = "mkdocs", check: bool = True) -> subprocess.CompletedProcess:
+        """Run a real build in a subprocess, as a user would."""
+        self.write_config()
+        command = [engine_executable(engine), "build", "-f", str(self.root / "mkdocs.yml")]
+        if strict:
+            command.append("--strict")
+        result = subprocess.run(
+            command, cwd=self.root, capture_output=True, text=True, env=quiet_env(), timeout=600,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(f"build failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def page(self, url: str) -> str:
+        return (self.site_dir / url / "index.html").read_text(encoding="utf-8")
+
+
+def engine_executable(engine: str) -> str:
+    local = Path(sys.executable).parent / engine
+    return str(local) if local.exists() else (shutil.which(engine) or engine)
+
+
+def quiet_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["NO_MKDOCS_2_WARNING"] = "1"
+    env.setdefault("PYTHONUTF8", "1")
+    return env
+
+
+def make_site(root: Path, neighbourhoods: list[dict] | None = None, themes: list[dict] | None = None) -> Site:
+    registers = root / "stories" / "_registers"
+    registers.mkdir(parents=True, exist_ok=True)
+    (registers / "buurten.yml").write_text(
+        yaml.safe_dump(neighbourhoods or NEIGHBOURHOODS, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    (registers / "themas.yml").write_text(
+        yaml.safe_dump(themes or THEMES, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    docs = root / "docs"
+    docs.mkdir(exist_ok=True)
+    (docs / "index.md").write_text("# Welkom\n\n<!-- aanhetwoord:home -->\n", encoding="utf-8")
+    (docs / "deel-je-verhaal.md").write_text("# Deel je verhaal\n\nZo werkt het.\n", encoding="utf-8")
+    return Site(root)
