@@ -169,3 +169,14 @@ def test_raw_html_in_a_story_is_shown_as_text(site):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script>alert(1)</script>" not in html
     assert "<title>&lt;i&gt;Schuin&lt;/i&gt; &amp; zo - Testgemeente</title>" in html
+
+
+def test_a_site_in_english_shows_english_interface_texts(site):
+    site.add_story("koor", title="The choir", community="The Choir", date="2025-03-14")
+    site.write_config()
+    site.extra_config["theme"] = {"name": "material", "language": "en", "font": False}
+    site.build(strict=True)
+    html = site.page("verhalen/koor")
+    assert "In their own words" in html and "Aan het woord" not in html
+    assert "March 14, 2025" in html
+    assert "There is no story about Veldrand yet" in site.page("buurten/veldrand")
