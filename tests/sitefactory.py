@@ -20,7 +20,13 @@ ROOT = Path(__file__).resolve().parent.parent
 THEME_OVERRIDES = ROOT / "theme_overrides"
 
 NEIGHBOURHOODS = [
-    {"name": "Oude Haven", "slug": "oude-haven", "code": "BU19990101", "area": "Centrum", "aliases": ["Haven"]},
+    {
+        "name": "Oude Haven",
+        "slug": "oude-haven",
+        "code": "BU19990101",
+        "area": "Centrum",
+        "aliases": ["Haven"],
+    },
     {"name": "Marktkwartier", "slug": "marktkwartier", "code": "BU19990102", "area": "Centrum"},
     {"name": "Lindehoeve", "slug": "lindehoeve", "code": "BU19990201", "area": "Noord"},
     {"name": "Veldrand", "slug": "veldrand", "code": "BU19990202", "area": "Noord"},
@@ -67,7 +73,9 @@ class Site:
     def site_dir(self) -> Path:
         return self.root / "site"
 
-    def add_story(self, slug: str, body: str = "Een verhaal uit de buurt.", *, folder: bool = True, **fields: Any) -> Path:
+    def add_story(
+        self, slug: str, body: str = "Een verhaal uit de buurt.", *, folder: bool = True, **fields: Any
+    ) -> Path:
         """Write a story from front-matter fields (None removes a default field)."""
         return self.write_story(slug, story_text(body, **fields), folder=folder)
 
@@ -82,14 +90,21 @@ class Site:
             "site_name": "Testgemeente",
             "site_url": "https://verhalen.example.org/",
             "docs_dir": "docs",
-            "theme": {"name": "material", "custom_dir": str(THEME_OVERRIDES), "language": "nl", "font": False},
+            "theme": {
+                "name": "material",
+                "custom_dir": str(THEME_OVERRIDES),
+                "language": "nl",
+                "font": False,
+            },
             "plugins": [
                 {"search": {"lang": "nl"}},
-                {"aanhetwoord": {
-                    "neighbourhoods": "stories/_registers/buurten.yml",
-                    "themes": "stories/_registers/themas.yml",
-                    **self.plugin_options,
-                }},
+                {
+                    "aanhetwoord": {
+                        "neighbourhoods": "stories/_registers/buurten.yml",
+                        "themes": "stories/_registers/themas.yml",
+                        **self.plugin_options,
+                    }
+                },
             ],
         }
         config.update(self.extra_config)
@@ -97,14 +112,21 @@ class Site:
         path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
         return path
 
-    def build(self, *, strict: bool = False, engine: str = "mkdocs", check: bool = True) -> subprocess.CompletedProcess:
+    def build(
+        self, *, strict: bool = False, engine: str = "mkdocs", check: bool = True
+    ) -> subprocess.CompletedProcess:
         """Run a real build in a subprocess, as a user would."""
         self.write_config()
         command = [engine_executable(engine), "build", "-f", str(self.root / "mkdocs.yml")]
         if strict:
             command.append("--strict")
         result = subprocess.run(
-            command, cwd=self.root, capture_output=True, text=True, env=quiet_env(), timeout=600,
+            command,
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            env=quiet_env(),
+            timeout=600,
         )
         if check and result.returncode != 0:
             raise AssertionError(f"build failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
@@ -130,7 +152,8 @@ def make_site(root: Path, neighbourhoods: list[dict] | None = None, themes: list
     registers = root / "stories" / "_registers"
     registers.mkdir(parents=True, exist_ok=True)
     (registers / "buurten.yml").write_text(
-        yaml.safe_dump(neighbourhoods or NEIGHBOURHOODS, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        yaml.safe_dump(neighbourhoods or NEIGHBOURHOODS, allow_unicode=True, sort_keys=False),
+        encoding="utf-8",
     )
     (registers / "themas.yml").write_text(
         yaml.safe_dump(themes or THEMES, allow_unicode=True, sort_keys=False), encoding="utf-8"

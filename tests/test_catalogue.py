@@ -23,7 +23,9 @@ NEIGHBOURHOODS = register("neighbourhoods", "Noord", "Zuid", "Oost", "West")
 THEMES = register("themes", "Sport", "Zorg", "Kunst")
 
 
-def story(slug: str, day: int, community: str = "Groep", nb: str = "Noord", theme: str = "Sport", **extra) -> Story:
+def story(
+    slug: str, day: int, community: str = "Groep", nb: str = "Noord", theme: str = "Sport", **extra
+) -> Story:
     return Story(
         slug=slug,
         source=Path(f"stories/{slug}/index.md"),
@@ -92,7 +94,11 @@ def test_every_register_entry_has_a_term_even_without_stories():
 
 def test_home_shows_pinned_stories_first_then_one_story_per_neighbourhood_before_repeats():
     stories = [story(f"noord-{day}", day, nb="Noord") for day in range(10, 20)]
-    stories += [story("zuid-oud", 2, nb="Zuid"), story("oost-oud", 1, nb="Oost"), story("vast", 3, nb="West", pinned=True)]
+    stories += [
+        story("zuid-oud", 2, nb="Zuid"),
+        story("oost-oud", 1, nb="Oost"),
+        story("vast", 3, nb="West", pinned=True),
+    ]
     result = catalogue(stories, home_count=5)
     slugs = [s.slug for s in result.home]
     assert slugs[0] == "vast"

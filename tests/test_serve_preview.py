@@ -10,6 +10,7 @@ import urllib.request
 from datetime import date, timedelta
 
 import pytest
+
 from sitefactory import engine_executable, quiet_env
 
 
@@ -37,8 +38,20 @@ def served(site):
     site.write_config()
     port = free_port()
     process = subprocess.Popen(
-        [engine_executable("mkdocs"), "serve", "--no-livereload", "-a", f"127.0.0.1:{port}", "-f", str(site.root / "mkdocs.yml")],
-        cwd=site.root, env=quiet_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            engine_executable("mkdocs"),
+            "serve",
+            "--no-livereload",
+            "-a",
+            f"127.0.0.1:{port}",
+            "-f",
+            str(site.root / "mkdocs.yml"),
+        ],
+        cwd=site.root,
+        env=quiet_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}/"
     try:

@@ -16,10 +16,15 @@ def published_paths(site) -> set[str]:
 def rules_site(site):
     future = (date.today() + timedelta(days=30)).isoformat()
     site.add_story("open-verhaal", title="Open verhaal", community="Het Koor", summary="Iedereen zingt mee.")
-    site.add_story("concept-verhaal", title="Concept", status="draft", consent=None, community="Geheime Groep")
+    site.add_story(
+        "concept-verhaal", title="Concept", status="draft", consent=None, community="Geheime Groep"
+    )
     site.add_story("later-verhaal", title="Later verhaal", date=future, community="Toekomstclub")
     site.add_story(
-        "weg-verhaal", "Geheime inhoud die weg moet.", title="Ingetrokken titel", status="withdrawn",
+        "weg-verhaal",
+        "Geheime inhoud die weg moet.",
+        title="Ingetrokken titel",
+        status="withdrawn",
         community="Verdwenen Groep",
     )
     site.build(strict=True)
@@ -76,13 +81,19 @@ def test_api_lists_every_published_story_with_its_fields(rules_site):
 
 def test_story_page_puts_the_community_first_and_links_its_indexes(site):
     site.add_story(
-        "koor", "Wij zingen.\n\nElke week.", title="Zingen in de haven", community=["Het Koor", "De Buren"],
-        neighbourhoods="haven", themes=["samen leven", "Sport en Bewegen"], storytellers=["Anna", "Bilal"],
-        recorded_by="Carla", date="2025-03-14",
+        "koor",
+        "Wij zingen.\n\nElke week.",
+        title="Zingen in de haven",
+        community=["Het Koor", "De Buren"],
+        neighbourhoods="haven",
+        themes=["samen leven", "Sport en Bewegen"],
+        storytellers=["Anna", "Bilal"],
+        recorded_by="Carla",
+        date="2025-03-14",
     )
     site.build(strict=True)
     html = site.page("verhalen/koor")
-    article = html[html.index('class="ahw-story"'):]
+    article = html[html.index('class="ahw-story"') :]
     assert article.index("Het Koor") < article.index("Zingen in de haven")
     assert 'href="../../gemeenschappen/het-koor/"' in article
     assert 'href="../../gemeenschappen/de-buren/"' in article
@@ -122,12 +133,14 @@ def test_overviews_list_every_entry_with_its_story_count(site):
     site.add_story("b", community="zondagvoetbal", neighbourhoods="Marktkwartier")
     site.build(strict=True)
     overview = site.page("buurten")
-    assert "Oude Haven</a> <span class=\"ahw-overview__count\">1 verhaal" in overview
-    assert "Veldrand</a> <span class=\"ahw-overview__count\">nog geen verhalen" in overview
+    assert 'Oude Haven</a> <span class="ahw-overview__count">1 verhaal' in overview
+    assert 'Veldrand</a> <span class="ahw-overview__count">nog geen verhalen' in overview
     assert "<h2>Centrum</h2>" in overview
     communities = site.page("gemeenschappen")
     assert communities.count("gemeenschappen/zondagvoetbal/") == 0  # relative from the overview
-    assert 'href="zondagvoetbal/">Zondagvoetbal</a> <span class="ahw-overview__count">2 verhalen' in communities
+    assert (
+        'href="zondagvoetbal/">Zondagvoetbal</a> <span class="ahw-overview__count">2 verhalen' in communities
+    )
 
 
 def test_stories_are_not_in_the_navigation(site):
@@ -136,7 +149,11 @@ def test_stories_are_not_in_the_navigation(site):
     site.extra_config["nav"] = [{"Home": "index.md"}, {"Verhalen": "verhalen/index.md"}]
     site.build(strict=True)
     html = site.page("buurten")
-    nav = html[html.index('class="md-nav md-nav--primary"'):html.index("</nav>", html.index('class="md-nav md-nav--primary"'))]
+    nav = html[
+        html.index('class="md-nav md-nav--primary"') : html.index(
+            "</nav>", html.index('class="md-nav md-nav--primary"')
+        )
+    ]
     assert "Verhalen" in nav
     assert "Navigatietest" not in nav
 

@@ -200,7 +200,10 @@ def related_stories(catalogue: Catalogue, story: Story, minimum: int, maximum: i
             if taken >= pool:
                 break
 
-    own = {kind: {term.slug for term in catalogue.terms_of(story, kind)} for kind in (COMMUNITIES, NEIGHBOURHOODS, THEMES)}
+    own = {
+        kind: {term.slug for term in catalogue.terms_of(story, kind)}
+        for kind in (COMMUNITIES, NEIGHBOURHOODS, THEMES)
+    }
 
     def score(other: Story) -> tuple[bool, bool, bool, date, str]:
         return (
@@ -214,7 +217,9 @@ def related_stories(catalogue: Catalogue, story: Story, minimum: int, maximum: i
     related = sorted(candidates.values(), key=score, reverse=True)[:maximum]
     if len(related) < minimum:
         taken_slugs = {other.slug for other in related} | {story.slug}
-        related += [other for other in catalogue.stories if other.slug not in taken_slugs][: minimum - len(related)]
+        related += [other for other in catalogue.stories if other.slug not in taken_slugs][
+            : minimum - len(related)
+        ]
     return related
 
 

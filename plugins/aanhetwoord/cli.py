@@ -18,13 +18,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
-        "-f", "--config-file", type=Path, default=None,
+        "-f",
+        "--config-file",
+        type=Path,
+        default=None,
         help="het configuratiebestand van de site (standaard: mkdocs.yml in deze map of erboven)",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = commands.add_parser(
-        "check", help="controleer verhalen en meld elk probleem als pad:regel: veld: melding",
+        "check",
+        help="controleer verhalen en meld elk probleem als pad:regel: veld: melding",
     )
     check.add_argument("paths", nargs="*", type=Path, help="verhalen (mappen of bestanden); standaard alle")
     check.add_argument("--format", choices=["text"], default="text", help="uitvoer (standaard: text)")
@@ -52,7 +56,10 @@ def _check(args: argparse.Namespace, config_file: Path) -> int:
         print(problem.format())
     errors = len(missing) + sum(problem.is_error for problem in checked.problems)
     warnings = sum(not problem.is_error for problem in checked.problems)
-    print(f"{len(checked.stories)} verhalen in orde, {errors} fouten, {warnings} waarschuwingen", file=sys.stderr)
+    print(
+        f"{len(checked.stories)} verhalen in orde, {errors} fouten, {warnings} waarschuwingen",
+        file=sys.stderr,
+    )
     return 1 if errors else 0
 
 

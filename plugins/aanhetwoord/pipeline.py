@@ -40,14 +40,18 @@ class Site:
         return self.renderer.home(from_url)
 
     def api_files(self) -> dict[str, bytes]:
-        return api_files(self.catalogue, Urls(self.settings.urls, self.settings.site_url), self.settings.language)
+        return api_files(
+            self.catalogue, Urls(self.settings.urls, self.settings.site_url), self.settings.language
+        )
 
 
 def load_registers(settings: Settings) -> tuple[Registers, list[Problem]]:
     neighbourhoods, problems_n = load_register(
         "neighbourhoods", settings.neighbourhoods_file, _display(settings.neighbourhoods_file, settings)
     )
-    themes, problems_t = load_register("themes", settings.themes_file, _display(settings.themes_file, settings))
+    themes, problems_t = load_register(
+        "themes", settings.themes_file, _display(settings.themes_file, settings)
+    )
     return Registers(neighbourhoods, themes), problems_n + problems_t
 
 

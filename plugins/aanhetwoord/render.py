@@ -53,7 +53,13 @@ class Page:
 
 
 class Renderer:
-    def __init__(self, settings: Settings, catalogue: Catalogue, problems: list[Problem], extra_templates: Path | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        catalogue: Catalogue,
+        problems: list[Problem],
+        extra_templates: Path | None = None,
+    ) -> None:
         self.settings = settings
         self.catalogue = catalogue
         self.problems = problems
@@ -69,10 +75,23 @@ class Renderer:
             lstrip_blocks=True,
             undefined=jinja2.StrictUndefined,
         )
-        self.env.globals.update(t=self.t, urls=self.urls, settings_share_url=settings.share_url, kinds={"neighbourhoods": NEIGHBOURHOODS, "themes": THEMES, "communities": COMMUNITIES})
-        self._templates = {name: self.env.get_template(f"{name}.html") for name in (
-            "story", "card", "overview", "term", "withdrawn", "home",
-        )}
+        self.env.globals.update(
+            t=self.t,
+            urls=self.urls,
+            settings_share_url=settings.share_url,
+            kinds={"neighbourhoods": NEIGHBOURHOODS, "themes": THEMES, "communities": COMMUNITIES},
+        )
+        self._templates = {
+            name: self.env.get_template(f"{name}.html")
+            for name in (
+                "story",
+                "card",
+                "overview",
+                "term",
+                "withdrawn",
+                "home",
+            )
+        }
         self._cards: dict[tuple[str, str, int], str] = {}
 
     # Pieces -------------------------------------------------------------------------------
@@ -143,7 +162,10 @@ class Renderer:
             body=markdown.render(story.body),
             updates=[(update, markdown.render(update.text)) for update in story.updates],
             related=self.card_list(self.catalogue.related.get(story.slug, []), url, heading=3),
-            translations=[(other, language_name(other.language or self.settings.language, self.settings.language)) for other in translations],
+            translations=[
+                (other, language_name(other.language or self.settings.language, self.settings.language))
+                for other in translations
+            ],
             language=language if language != self.settings.language else "",
             direction=text_direction(language),
             banner=banner,
@@ -158,13 +180,22 @@ class Renderer:
             indexable=not preview,
             language=language,
             assets={self.urls.asset(story.slug, name): story.folder / name for name in story.assets},
-            alternates=[(other.language or self.settings.language, self.urls.story(other.slug)) for other in translations],
+            alternates=[
+                (other.language or self.settings.language, self.urls.story(other.slug))
+                for other in translations
+            ],
         )
 
     def withdrawn_page(self, slug: str) -> Page:
         url = self.urls.story(slug)
         content = self._templates["withdrawn"].render(href=self.link(url))
-        return Page(url=url, title=self.t("withdrawn_title"), content=content, kind=PageKind.WITHDRAWN, indexable=False)
+        return Page(
+            url=url,
+            title=self.t("withdrawn_title"),
+            content=content,
+            kind=PageKind.WITHDRAWN,
+            indexable=False,
+        )
 
     def list_pages(
         self,
@@ -197,10 +228,14 @@ class Renderer:
                 term=term,
                 label=self.t(TERM_LABELS[term.kind]) if term else "",
                 problems=self.problems if with_problems and number == 1 else [],
-                previews=self.card_list(self.catalogue.previews, url) if with_problems and number == 1 else "",
+                previews=self.card_list(self.catalogue.previews, url)
+                if with_problems and number == 1
+                else "",
             )
             content = self._templates["term"].render(**context)
-            page_title = title if number == 1 else f"{title} ({self.t('page_of', page=number, pages=len(chunks))})"
+            page_title = (
+                title if number == 1 else f"{title} ({self.t('page_of', page=number, pages=len(chunks))})"
+            )
             yield Page(
                 url=url,
                 title=page_title,
@@ -225,7 +260,9 @@ class Renderer:
             kind=kind,
             href=self.link(url),
         )
-        return Page(url=url, title=self.t(OVERVIEW_TITLES[kind]), content=content, kind=PageKind.OVERVIEW, in_nav=True)
+        return Page(
+            url=url, title=self.t(OVERVIEW_TITLES[kind]), content=content, kind=PageKind.OVERVIEW, in_nav=True
+        )
 
     def term_pages(self, term: Term) -> Iterator[Page]:
         yield from self.list_pages(

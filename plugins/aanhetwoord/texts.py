@@ -43,15 +43,16 @@ NL = {
     "next": "Volgende",
     "pagination": "Meer pagina's",
     "first_story_invite": (
-        "Er is nog geen verhaal over {name}. Doe je hier iets samen met anderen? "
-        "Vertel het eerste verhaal."
+        "Er is nog geen verhaal over {name}. Doe je hier iets samen met anderen? Vertel het eerste verhaal."
     ),
     "share_invite": "Vertel ook jullie verhaal",
     "share_link": "Deel je verhaal",
     "withdrawn_title": "Verhaal ingetrokken",
     "withdrawn_text": "Dit verhaal is niet meer te lezen. Het is ingetrokken op verzoek van de vertellers.",
     "back_to_stories": "Naar alle verhalen",
-    "concept_banner": "Concept: dit verhaal is nog niet openbaar. Alleen jij ziet het in deze voorbeeldweergave.",
+    "concept_banner": (
+        "Concept: dit verhaal is nog niet openbaar. Alleen jij ziet het in deze voorbeeldweergave."
+    ),
     "embargo_banner": "Concept: dit verhaal wordt openbaar op {date}.",
     "problems_title": "Problemen in verhalen",
     "problems_intro": "Deze verhalen staan niet op de site tot het probleem is opgelost:",
@@ -102,7 +103,9 @@ EN = {
     "share_invite": "Tell your story too",
     "share_link": "Share your story",
     "withdrawn_title": "Story withdrawn",
-    "withdrawn_text": "This story can no longer be read. It was withdrawn at the request of its storytellers.",
+    "withdrawn_text": (
+        "This story can no longer be read. It was withdrawn at the request of its storytellers."
+    ),
     "back_to_stories": "To all stories",
     "concept_banner": "Draft: this story is not public yet. Only you see it in this preview.",
     "embargo_banner": "Draft: this story becomes public on {date}.",
@@ -159,7 +162,7 @@ def language_name(code: str, in_language: str) -> str:
 
 @lru_cache(maxsize=256)
 def text_direction(code: str) -> str:
-    """"rtl" for right-to-left scripts (Arabic, Hebrew, Persian …), else "ltr"."""
+    """ "rtl" for right-to-left scripts (Arabic, Hebrew, Persian …), else "ltr"."""
     try:
         return "rtl" if Locale.parse(code, sep="-").character_order == "right-to-left" else "ltr"
     except (ValueError, UnknownLocaleError):

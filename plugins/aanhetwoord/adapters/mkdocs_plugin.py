@@ -127,7 +127,9 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
                 files.append(File.generated(config, url, abs_src_path=str(source), inclusion=inclusion))
         return files
 
-    def on_page_content(self, html_content: str, *, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
+    def on_page_content(
+        self, html_content: str, *, page: MkDocsPage, config: MkDocsConfig, files: Files
+    ) -> str:
         if self.site is None or not page.is_homepage or isinstance(page, StoryPage):
             return html_content
         mix = self.site.home(page.url)

@@ -1,0 +1,123 @@
+"""The demo site builds strictly, with MkDocs and ProperDocs, and has no broken internal link."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urlsplit
+
+import pytest
+
+from aanhetwoord import pipeline
+from aanhetwoord.siteconfig import load_settings
+from sitefactory import ROOT, engine_executable, quiet_env
+
+
+def build_demo(engine: str, site_dir: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [engine_executable(engine), "build", "--strict", "-f", str(ROOT / "mkdocs.yml"), "-d", str(site_dir)],
+        cwd=ROOT,
+        env=quiet_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    site_dir = tmp_path_factory.mktemp("demo") / "site"
+    result = build_demo("mkdocs", site_dir)
+    assert result.returncode == 0, result.stderr
+    return site_dir
+
+
+@pytest.fixture(scope="module")
+def demo_site() -> pipeline.Site:
+    return pipeline.build(load_settings(ROOT / "mkdocs.yml"))
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value and (name in {"href", "src"} or (tag == "link" and name == "href")):
+                self.links.append(value)
+
+
+def test_demo_has_no_broken_internal_link(demo: Path):
+    broken = []
+    pages = list(demo.rglob("*.html"))
+    assert len(pages) > 80
+    for page in pages:
+        parser = Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for link in parser.links:
+            url, _ = urldefrag(link)
+            parts = urlsplit(url)
+            if parts.scheme or parts.netloc or not parts.path or url.startswith("mailto:"):
+                continue
+            # 404.html links from the site root, since it is served at any depth.
+            base = demo if parts.path.startswith("/") else page.parent
+            target = (base / unquote(parts.path).lstrip("/")).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{page.relative_to(demo)} → {link}")
+    assert broken == []
+
+
+def test_demo_has_every_story_neighbourhood_theme_and_community_page(demo: Path, demo_site: pipeline.Site):
+    catalogue = demo_site.catalogue
+    assert len(catalogue.stories) >= 30
+    for story in catalogue.stories:
+        assert (demo / "verhalen" / story.slug / "index.html").exists(), story.slug
+    for kind, terms in catalogue.indexes():
+        word = {"neighbourhoods": "buurten", "themes": "themas", "communities": "gemeenschappen"}[kind]
+        for term in terms:
+            assert (demo / word / term.slug / "index.html").exists(), (kind, term.slug)
+    assert len(catalogue.neighbourhoods) >= 10 and len(catalogue.themes) >= 8
+    assert len(catalogue.communities) >= 20
+
+
+def test_demo_shows_the_publication_rules(demo: Path, demo_site: pipeline.Site):
+    stories = demo_site.stories
+    assert sum(story.pinned for story in stories) == 2
+    assert len(demo_site.catalogue.withdrawn) == 1
+    withdrawn = json.loads((demo / "api/withdrawn.json").read_text())["paths"]
+    assert withdrawn == [f"/verhalen/{demo_site.catalogue.withdrawn[0]}/"]
+    public = {story.slug for story in demo_site.catalogue.stories}
+    hidden = [story for story in stories if story.slug not in public and story.slug not in withdrawn[0]]
+    assert len(hidden) == 2  # one draft, one embargoed
+    for story in hidden:
+        assert not (demo / "verhalen" / story.slug).exists()
+    assert any(story.language and story.language != "nl" for story in demo_site.catalogue.stories)
+
+
+def test_demo_builds_with_properdocs(tmp_path: Path, demo: Path):
+    site_dir = tmp_path / "site"
+    result = build_demo("properdocs", site_dir)
+    assert result.returncode == 0, result.stderr
+    mkdocs_pages = sorted(p.relative_to(demo).as_posix() for p in demo.rglob("index.html"))
+    properdocs_pages = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("index.html"))
+    assert properdocs_pages == mkdocs_pages
+    assert json.loads((site_dir / "api/stories.json").read_text()) == json.loads(
+        (demo / "api/stories.json").read_text()
+    )
+
+
+def test_check_command_passes_on_the_demo():
+    result = subprocess.run(
+        [engine_executable("aanhetwoord"), "check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout
+    assert result.stdout == ""
