@@ -109,7 +109,9 @@ def parse_story_text(source: StorySource, text: str, max_front_matter: int) -> N
     except ValueError:
         source.problems.append(_problem(source, 1, "", "de gegevens bovenaan worden niet afgesloten met '---'"))
         return
-    # The front matter starts on line 2, after the opening '---'.
+    # The front matter starts where the opening '---' ends; the boundary may take blank lines with it.
+    opening = handler.FM_BOUNDARY.match(text)
+    first_line = text[: opening.end()].count("\n") + 1 if opening else 1
     source.body = body
     source.body_line = text[: len(text) - len(body)].count("\n") + 1
     if len(raw.encode("utf-8")) > max_front_matter:
@@ -117,7 +119,7 @@ def parse_story_text(source: StorySource, text: str, max_front_matter: int) -> N
             _problem(source, 1, "", f"de gegevens bovenaan zijn groter dan {max_front_matter // 1024} KB")
         )
         return
-    data = _parse_yaml(source, raw, first_line=2)
+    data = _parse_yaml(source, raw, first_line=first_line)
     if data is None:
         return
     if not isinstance(data, dict):
@@ -171,6 +173,12 @@ def _record_lines(node: yaml.Node, prefix: str, lines: dict[str, int], first_lin
 
 def _yaml_problem(source: StorySource, error: yaml.YAMLError, first_line: int) -> None:
     mark = getattr(error, "problem_mark", None)
+    context_mark = getattr(error, "context_mark", None)
+    if context_mark is not None and str(getattr(error, "context", "")).startswith(
+        ("while scanning a", "while parsing a flow")
+    ):
+        # An unclosed quote or bracket, or a line without ':', is noticed lines later: point at where it began.
+        mark = context_mark
     line = first_line + mark.line if mark is not None else first_line
     detail = getattr(error, "problem", None) or str(error).splitlines()[0]
     source.problems.append(_problem(source, line, "", f"fout in de YAML-opmaak: {detail}"))

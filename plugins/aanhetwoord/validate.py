@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from babel import Locale, UnknownLocaleError
 
@@ -76,11 +77,11 @@ class _Checker:
 
     def texts(self, key: str, value: Any, *, required: bool = False) -> list[str] | None:
         """A list of texts; a single text counts as a list of one."""
-        if value is None or value == [] or value == "":
+        if value is None or value == [] or (isinstance(value, str) and not value.strip()):
             if required:
                 self.error(key, "is verplicht: noem er minstens één")
             return None
-        items = [value] if isinstance(value, str) else value
+        items = [value] if isinstance(value, (str, int, float)) and not isinstance(value, bool) else value
         if not isinstance(items, list):
             self.error(key, "moet een tekst of een lijst van teksten zijn")
             return None
@@ -88,7 +89,7 @@ class _Checker:
         for index, item in enumerate(items):
             text = self.text(f"{key}.{index}", item)
             if text is None:
-                if item is None or item == "":
+                if item is None or (isinstance(item, str) and not item.strip()):
                     self.error(f"{key}.{index}", "een leeg item in de lijst")
                 continue
             result.append(text)
@@ -183,15 +184,16 @@ def validate(source: StorySource, registers: Registers, today: date) -> tuple[St
     assets = [image.src] if image else []
     for ref in markdown.images(tokens):
         line = source.body_line + ref.line - 1
-        if not markdown.is_local_image(ref.src):
+        src = unquote(ref.src)  # the Markdown parser writes 'café.jpg' as 'caf%C3%A9.jpg'
+        if not markdown.is_local_image(src):
             check.problems.append(Problem(
                 source.display_path, line, "tekst",
-                f"de foto '{ref.src}' staat niet in de map van het verhaal; zet de foto naast index.md",
+                f"de foto '{src}' staat niet in de map van het verhaal; zet de foto naast index.md",
             ))
-        elif not _asset_exists(source.path.parent, ref.src, source.path):
-            check.problems.append(Problem(source.display_path, line, "tekst", f"de foto '{ref.src}' bestaat niet"))
+        elif not _asset_exists(source.path.parent, src, source.path):
+            check.problems.append(Problem(source.display_path, line, "tekst", f"de foto '{src}' bestaat niet"))
         else:
-            assets.append(ref.src)
+            assets.append(src)
     if summary is None:
         summary = shorten(markdown.first_paragraph_text(tokens), SUMMARY_MAX)
 
@@ -261,14 +263,14 @@ def _register_entries(check: _Checker, key: str, value: Any, register: Register)
     names = check.texts(key, value, required=True)
     if names is None:
         return None
-    kind = "buurt" if key == "neighbourhoods" else "thema"
+    unknown = "onbekende buurt" if key == "neighbourhoods" else "onbekend thema"
     entries: list[RegisterEntry] = []
     for index, name in enumerate(names):
         entry = register.find(name)
         if entry is None:
             suggestion = register.suggest(name)
             hint = f" Bedoel je '{suggestion}'?" if suggestion else " Kies een naam uit het register."
-            check.error(f"{key}.{index}" if isinstance(value, list) else key, f"onbekende {kind} '{name}'.{hint}")
+            check.error(f"{key}.{index}" if isinstance(value, list) else key, f"{unknown} '{name}'.{hint}")
         elif entry not in entries:
             entries.append(entry)
     return entries
