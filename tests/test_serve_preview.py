@@ -85,6 +85,6 @@ def test_serve_lists_problems_on_the_stories_overview_and_keeps_serving_the_rest
     assert status == 200
     assert "Problemen in verhalen" in overview
     assert "stories/kapot/index.md:" in overview
-    assert "onbekende thema" in overview
+    assert "onbekend thema" in overview
     assert fetch(served + "verhalen/zichtbaar/")[0] == 200
     assert fetch(served + "verhalen/kapot/")[0] == 404

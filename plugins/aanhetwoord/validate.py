@@ -193,7 +193,7 @@ def validate(source: StorySource, registers: Registers, today: date) -> tuple[St
         elif not _asset_exists(source.path.parent, src, source.path):
             check.problems.append(Problem(source.display_path, line, "tekst", f"de foto '{src}' bestaat niet"))
         else:
-            assets.append(src)
+            assets.append(src.split("#")[0].split("?")[0])
     if summary is None:
         summary = shorten(markdown.first_paragraph_text(tokens), SUMMARY_MAX)
 
