@@ -58,7 +58,11 @@ def run(site, *args: str, cwd: Path | None = None, config: bool = True) -> subpr
         site.write_config()
     return subprocess.run(
         [sys.executable, "-m", "aanhetwoord.cli", *args],
-        cwd=cwd or site.root, capture_output=True, text=True, env=quiet_env(), timeout=60,
+        cwd=cwd or site.root,
+        capture_output=True,
+        text=True,
+        env=quiet_env(),
+        timeout=60,
     )
 
 
@@ -90,7 +94,7 @@ def test_warnings_alone_exit_with_0(site):
         "stories/typo/index.md:12: sumary: waarschuwing: onbekend veld 'sumary' wordt genegeerd; "
         "bedoel je 'summary'?"
     ]
-    assert "0 fouten, 1 waarschuwingen" in result.stderr
+    assert "0 fouten, 1 waarschuwing" in result.stderr
 
 
 def test_one_error_exits_with_1(site):
@@ -99,7 +103,7 @@ def test_one_error_exits_with_1(site):
     result = check(site)
     assert result.returncode == 1
     assert output_lines(result) == ["stories/datum/index.md:3: date: '2025-02-30' bestaat niet als datum"]
-    assert result.stderr.strip() == "1 verhalen in orde, 1 fouten, 0 waarschuwingen"
+    assert result.stderr.strip() == "1 verhaal in orde, 1 fout, 0 waarschuwingen"
 
 
 def test_problems_of_all_stories_are_reported_at_once_sorted_by_path_and_line(site):
@@ -115,7 +119,7 @@ def test_problems_of_all_stories_are_reported_at_once_sorted_by_path_and_line(si
         "stories/b/index.md:8: themes[0]: onbekend thema 'Samen lven'. Bedoel je 'Samen leven'?",
         "stories/c.md:12: kleur: waarschuwing: onbekend veld 'kleur' wordt genegeerd",
     ]
-    assert "1 verhalen in orde, 3 fouten, 1 waarschuwingen" in result.stderr
+    assert "1 verhaal in orde, 3 fouten, 1 waarschuwing" in result.stderr
 
 
 def test_a_broken_register_is_reported_and_fails_the_check(site):
@@ -147,7 +151,6 @@ def test_a_path_that_does_not_exist_is_an_error(site):
     assert output_lines(result) == ["stories/weg:1: dit bestand of deze map bestaat niet"]
 
 
-@pytest.mark.xfail(strict=True, reason="a folder on the command line is read as one story, not many")
 def test_the_stories_folder_itself_can_be_named(site):
     put(site, "goed/index.md", story_file())
     put(site, "kapot/index.md", story_file(changed("date: 2025-05-01", "date: 2025-02-30")))
@@ -212,46 +215,97 @@ def broken_stories() -> list[tuple[str, str, str]]:
     """(file under stories/, its text, how its line in the output goes on after the path), one per kind."""
     return [
         ("zonder-titel/index.md", story_file(changed("title: Een verhaal\n", "")), ":1: title: is verplicht"),
-        ("lege-gemeenschap/index.md", story_file(changed("community: De Buurtgroep", "community: ''")),
-         ":4: community: is verplicht"),
-        ("zonder-buurt/index.md", story_file(changed("neighbourhoods:\n  - Oude Haven\n", "")),
-         ":1: neighbourhoods: is verplicht"),
-        ("lege-themas/index.md", story_file(changed("themes:\n  - Samen leven", "themes: []")),
-         ":7: themes: is verplicht"),
+        (
+            "lege-gemeenschap/index.md",
+            story_file(changed("community: De Buurtgroep", "community: ''")),
+            ":4: community: is verplicht",
+        ),
+        (
+            "zonder-buurt/index.md",
+            story_file(changed("neighbourhoods:\n  - Oude Haven\n", "")),
+            ":1: neighbourhoods: is verplicht",
+        ),
+        (
+            "lege-themas/index.md",
+            story_file(changed("themes:\n  - Samen leven", "themes: []")),
+            ":7: themes: is verplicht",
+        ),
         ("zonder-toestemming/index.md", story_file(WITHOUT_CONSENT), ":1: consent: toestemming ontbreekt"),
-        ("verkeerde-soort/index.md", story_file(changed("title: Een verhaal", "title: [Een, verhaal]")),
-         ":2: title: moet tekst zijn"),
-        ("geen-datum/index.md", story_file(changed("date: 2025-05-01", "date: 2025-02-30")),
-         ":3: date: '2025-02-30' bestaat niet als datum"),
-        ("yaml-fout/index.md", story_file(changed("community: De Buurtgroep", "community: De: Buurtgroep")),
-         ":4: fout in de YAML-opmaak"),
-        ("onbekende-buurt/index.md", story_file(changed("  - Oude Haven", "  - Oude Havn")),
-         ":6: neighbourhoods[0]: onbekende buurt 'Oude Havn'. Bedoel je 'Oude Haven'?"),
-        ("onbekend-thema/index.md", story_file(changed("  - Samen leven", "  - Samen Lven")),
-         ":8: themes[0]: onbekend thema 'Samen Lven'. Bedoel je 'Samen leven'?"),
-        ("onbekend-veld/index.md", story_file(changed("neighbourhoods:", "neighborhoods:")),
-         ":5: neighborhoods: waarschuwing: onbekend veld 'neighborhoods' wordt genegeerd; "
-         "bedoel je 'neighbourhoods'?"),
-        ("dubbel.md", story_file(),
-         ":1: er is al een verhaal met de naam 'dubbel' (stories/dubbel/index.md)"),
+        (
+            "verkeerde-soort/index.md",
+            story_file(changed("title: Een verhaal", "title: [Een, verhaal]")),
+            ":2: title: moet tekst zijn",
+        ),
+        (
+            "geen-datum/index.md",
+            story_file(changed("date: 2025-05-01", "date: 2025-02-30")),
+            ":3: date: '2025-02-30' bestaat niet als datum",
+        ),
+        (
+            "yaml-fout/index.md",
+            story_file(changed("community: De Buurtgroep", "community: De: Buurtgroep")),
+            ":4: fout in de YAML-opmaak",
+        ),
+        (
+            "onbekende-buurt/index.md",
+            story_file(changed("  - Oude Haven", "  - Oude Havn")),
+            ":6: neighbourhoods[0]: onbekende buurt 'Oude Havn'. Bedoel je 'Oude Haven'?",
+        ),
+        (
+            "onbekend-thema/index.md",
+            story_file(changed("  - Samen leven", "  - Samen Lven")),
+            ":8: themes[0]: onbekend thema 'Samen Lven'. Bedoel je 'Samen leven'?",
+        ),
+        (
+            "onbekend-veld/index.md",
+            story_file(changed("neighbourhoods:", "neighborhoods:")),
+            ":5: neighborhoods: waarschuwing: onbekend veld 'neighborhoods' wordt genegeerd; "
+            "bedoel je 'neighbourhoods'?",
+        ),
+        (
+            "dubbel.md",
+            story_file(),
+            ":1: er is al een verhaal met de naam 'dubbel' (stories/dubbel/index.md)",
+        ),
         ("dubbel/index.md", story_file(), ""),
         ("Hoofdletters/index.md", story_file(), ":1: 'Hoofdletters' is geen goede naam"),
         ("met spatie/index.md", story_file(), ":1: 'met spatie' is geen goede naam"),
         (f"{LONG_SLUG}/index.md", story_file(), f":1: '{LONG_SLUG}' is geen goede naam"),
-        ("omslag-weg/index.md", story_file(FRONT + "image:\n  src: omslag.jpg\n  alt: Het plein\n"),
-         ":13: image.src: de foto 'omslag.jpg' bestaat niet"),
-        ("omslag-zonder-alt/index.md", story_file(FRONT + "image:\n  src: omslag.jpg\n"),
-         ":12: image.alt: beschrijf wat er op de foto te zien is"),
-        ("foto-weg/index.md", story_file(body="Eerst tekst.\n\n![Het plein](plein.jpg)"),
-         f":{BODY_LINE + 2}: tekst: de foto 'plein.jpg' bestaat niet"),
-        ("lange-titel/index.md", story_file(changed("title: Een verhaal", "title: " + "t" * 121)),
-         ":2: title: is 121 tekens lang; het mag hoogstens 120 tekens zijn"),
-        ("lange-samenvatting/index.md", story_file(FRONT + "summary: " + "s" * 301 + "\n"),
-         ":12: summary: is 301 tekens lang; het mag hoogstens 300 tekens zijn"),
-        ("te-groot/index.md", story_file(FRONT + "storytellers:\n" + "  - Een vertellersnaam\n" * 3200),
-         ":1: de gegevens bovenaan zijn groter dan 64 KB"),
-        ("anker/index.md", story_file(changed("community: De Buurtgroep", "community: &c Buurt") + "x: *c\n"),
-         ":4: YAML-ankers en -verwijzingen (& en *) zijn niet toegestaan"),
+        (
+            "omslag-weg/index.md",
+            story_file(FRONT + "image:\n  src: omslag.jpg\n  alt: Het plein\n"),
+            ":13: image.src: de foto 'omslag.jpg' bestaat niet",
+        ),
+        (
+            "omslag-zonder-alt/index.md",
+            story_file(FRONT + "image:\n  src: omslag.jpg\n"),
+            ":12: image.alt: beschrijf wat er op de foto te zien is",
+        ),
+        (
+            "foto-weg/index.md",
+            story_file(body="Eerst tekst.\n\n![Het plein](plein.jpg)"),
+            f":{BODY_LINE + 2}: tekst: de foto 'plein.jpg' bestaat niet",
+        ),
+        (
+            "lange-titel/index.md",
+            story_file(changed("title: Een verhaal", "title: " + "t" * 121)),
+            ":2: title: is 121 tekens lang; het mag hoogstens 120 tekens zijn",
+        ),
+        (
+            "lange-samenvatting/index.md",
+            story_file(FRONT + "summary: " + "s" * 301 + "\n"),
+            ":12: summary: is 301 tekens lang; het mag hoogstens 300 tekens zijn",
+        ),
+        (
+            "te-groot/index.md",
+            story_file(FRONT + "storytellers:\n" + "  - Een vertellersnaam\n" * 3200),
+            ":1: de gegevens bovenaan zijn groter dan 64 KB",
+        ),
+        (
+            "anker/index.md",
+            story_file(changed("community: De Buurtgroep", "community: &c Buurt") + "x: *c\n"),
+            ":4: YAML-ankers en -verwijzingen (& en *) zijn niet toegestaan",
+        ),
     ]
 
 
@@ -264,10 +318,14 @@ def broken_site(site):
     for relative, text, _ in broken_stories():
         put(site, relative, text)
     put_image(site, "omslag-zonder-alt/omslag.jpg")
-    put(site, "goed/index.md", story_file(
-        FRONT + "image:\n  src: omslag.jpg\n  alt: Het plein vol mensen\n",
-        body="Het goede verhaal.\n\n![Het café](café.jpg)\n\n![Het plein, groter](omslag.jpg?v=2)",
-    ))
+    put(
+        site,
+        "goed/index.md",
+        story_file(
+            FRONT + "image:\n  src: omslag.jpg\n  alt: Het plein vol mensen\n",
+            body="Het goede verhaal.\n\n![Het café](café.jpg)\n\n![Het plein, groter](omslag.jpg?v=2)",
+        ),
+    )
     put_image(site, "goed/omslag.jpg")
     put_image(site, "goed/café.jpg")
     put(site, "concept/index.md", story_file(WITHOUT_CONSENT + "status: draft\n"))

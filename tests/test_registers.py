@@ -54,18 +54,18 @@ def test_a_suggestion_names_the_entry_even_when_the_alias_is_closest(tmp_path):
 
 def test_broken_entries_are_reported_on_their_line_and_left_out(tmp_path):
     text = (
-        "- name: Oude Haven\n"          # 1
-        "  aliases: [Haven]\n"          # 2
-        "- slug: zonder-naam\n"         # 3
-        "- name: Tweede Haven\n"        # 4
-        "  slug: oude-haven\n"          # 5
-        "- name: Kade\n"                # 6
-        "  aliases: [haven]\n"          # 7
-        "- name: Rare Slug\n"           # 8
-        "  slug: Rare Slug\n"           # 9
-        "- gewoon tekst\n"              # 10
-        "- name: Veld\n"                # 11
-        "  geometry: [1, 2]\n"          # 12
+        "- name: Oude Haven\n"  # 1
+        "  aliases: [Haven]\n"  # 2
+        "- slug: zonder-naam\n"  # 3
+        "- name: Tweede Haven\n"  # 4
+        "  slug: oude-haven\n"  # 5
+        "- name: Kade\n"  # 6
+        "  aliases: [haven]\n"  # 7
+        "- name: Rare Slug\n"  # 8
+        "  slug: Rare Slug\n"  # 9
+        "- gewoon tekst\n"  # 10
+        "- name: Veld\n"  # 11
+        "  geometry: [1, 2]\n"  # 12
     )
     register, problems = register_from(tmp_path, text)
     assert [problem.format() for problem in problems] == [

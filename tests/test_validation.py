@@ -218,15 +218,35 @@ def test_an_unknown_status_is_an_error_with_the_choices(site):
         ("title: Een verhaal", "title: [Een, verhaal]", TITLE, "title", "moet tekst zijn"),
         ("title: Een verhaal", "title: {a: b}", TITLE, "title", "moet tekst zijn"),
         ("title: Een verhaal", "title: true", TITLE, "title", "moet tekst zijn"),
-        ("community: De Buurtgroep", "community: {naam: Koor}", COMMUNITY, "community",
-         "moet een tekst of een lijst van teksten zijn"),
+        (
+            "community: De Buurtgroep",
+            "community: {naam: Koor}",
+            COMMUNITY,
+            "community",
+            "moet een tekst of een lijst van teksten zijn",
+        ),
         ("community: De Buurtgroep", "community: [[Koor]]", COMMUNITY, "community[0]", "moet tekst zijn"),
-        ("neighbourhoods:\n  - Oude Haven", "neighbourhoods: {Oude Haven: ja}", NEIGHBOURHOODS,
-         "neighbourhoods", "moet een tekst of een lijst van teksten zijn"),
-        ("consent:\n  date: 2025-04-01\n  reference: T-1", "consent: ja", CONSENT, "consent",
-         "moet velden bevatten (zie het voorbeeld in de handleiding)"),
-        ("  reference: T-1", "  photos: misschien", CONSENT_REFERENCE, "consent.photos",
-         "moet true of false zijn"),
+        (
+            "neighbourhoods:\n  - Oude Haven",
+            "neighbourhoods: {Oude Haven: ja}",
+            NEIGHBOURHOODS,
+            "neighbourhoods",
+            "moet een tekst of een lijst van teksten zijn",
+        ),
+        (
+            "consent:\n  date: 2025-04-01\n  reference: T-1",
+            "consent: ja",
+            CONSENT,
+            "consent",
+            "moet velden bevatten (zie het voorbeeld in de handleiding)",
+        ),
+        (
+            "  reference: T-1",
+            "  photos: misschien",
+            CONSENT_REFERENCE,
+            "consent.photos",
+            "moet true of false zijn",
+        ),
     ],
 )
 def test_a_value_of_the_wrong_type_is_an_error_on_its_line(site, old, new, line, field, message):
@@ -336,15 +356,24 @@ def test_an_update_without_text_is_an_error(site):
 @pytest.mark.parametrize(
     "old, new, line, detail",
     [
-        ("title: Een verhaal", "title: Een: verhaal", TITLE, "mapping values are not allowed here"),
-        ("community: De Buurtgroep", "community: De Buurtgroep\n  extra: ingesprongen", COMMUNITY + 1,
-         "mapping values are not allowed here"),
-        ("community: De Buurtgroep", "community: De Buurtgroep\n\tmet: tab", COMMUNITY + 1, "'\\t'"),
-        ("title: Een verhaal", 'title: "Een verhaal', TITLE, ""),
-        ("community: De Buurtgroep", "community: [Koor, Buren", COMMUNITY, ""),
-        ("date: 2025-05-01", "date: 2025-05-01\ndit is geen veld", DATE + 1, "could not find expected ':'"),
-        ("community: De Buurtgroep", "community: De Buurtgroep\n- los item", COMMUNITY + 1, "but found '-'"),
-        ("community: De Buurtgroep", "community: De Buurtgroep\n[a]: b", COMMUNITY + 1, "unhashable key"),
+        ("title: Een verhaal", "title: Een: verhaal", TITLE, "een dubbele punt waar die niet kan"),
+        (
+            "community: De Buurtgroep",
+            "community: De Buurtgroep\n  extra: ingesprongen",
+            COMMUNITY + 1,
+            "een dubbele punt waar die niet kan",
+        ),
+        ("community: De Buurtgroep", "community: De Buurtgroep\n\tmet: tab", COMMUNITY + 1, "een tab"),
+        ("title: Een verhaal", 'title: "Een verhaal', TITLE, "aanhalingsteken"),
+        ("community: De Buurtgroep", "community: [Koor, Buren", COMMUNITY, "niet afgesloten met ']'"),
+        ("date: 2025-05-01", "date: 2025-05-01\ndit is geen veld", DATE + 1, "er ontbreekt een ':'"),
+        (
+            "community: De Buurtgroep",
+            "community: De Buurtgroep\n- los item",
+            COMMUNITY + 1,
+            "springt verkeerd in",
+        ),
+        ("community: De Buurtgroep", "community: De Buurtgroep\n[a]: b", COMMUNITY + 1, "gewone tekst"),
     ],
 )
 def test_a_yaml_syntax_error_is_reported_on_its_line(site, old, new, line, detail):
@@ -464,13 +493,13 @@ def test_an_unknown_name_far_from_every_entry_points_to_the_register(site):
 
 def test_a_bad_theme_entry_on_line_6_is_reported_on_line_6(site):
     text = (
-        "---\n"                          # 1
-        "title: Zes\n"                   # 2
-        "date: 2025-05-01\n"             # 3
-        "community: Koor\n"              # 4
-        "themes:\n"                      # 5
-        "  - Samen lven\n"               # 6
-        "neighbourhoods: Lindehoeve\n"   # 7
+        "---\n"  # 1
+        "title: Zes\n"  # 2
+        "date: 2025-05-01\n"  # 3
+        "community: Koor\n"  # 4
+        "themes:\n"  # 5
+        "  - Samen lven\n"  # 6
+        "neighbourhoods: Lindehoeve\n"  # 7
         "consent: {date: 2025-01-01}\n"  # 8
         "---\n\nTekst.\n"
     )
@@ -490,8 +519,16 @@ def test_an_unknown_name_given_as_a_single_text_is_reported_on_the_key(site):
 @pytest.mark.parametrize(
     "written",
     [
-        "Oude Haven", "oude haven", "OUDE HAVEN", "  Oude   Haven  ", "Óude Hävén", "oude-haven",
-        "Haven", "HAVEN", "hàven", "Oude\u00a0Haven",
+        "Oude Haven",
+        "oude haven",
+        "OUDE HAVEN",
+        "  Oude   Haven  ",
+        "Óude Hävén",
+        "oude-haven",
+        "Haven",
+        "HAVEN",
+        "hàven",
+        "Oude\u00a0Haven",
     ],
 )
 def test_a_neighbourhood_matches_by_name_slug_or_alias_ignoring_case_accents_and_spacing(site, written):
@@ -665,7 +702,6 @@ def test_an_inline_image_that_does_not_exist_is_reported_on_its_line_in_the_body
     assert run_check(site).stories == []
 
 
-@pytest.mark.xfail(strict=True, reason="markdown.images gives the paragraph's first line, not the image's")
 def test_an_inline_image_inside_a_paragraph_is_reported_on_its_own_line(site):
     body = "Een alinea over het koor,\nmet een foto op de tweede regel:\n![Het koor](koor.jpg)"
     path = write(site, "inline", body=body)
@@ -783,3 +819,15 @@ def test_paths_outside_the_site_are_shown_as_given(site, tmp_path_factory):
     [problem] = pipeline.check(settings, [outside]).problems
     assert problem.path == outside.as_posix()
     assert problem.line == DATE
+
+
+def test_images_in_updates_must_be_in_the_story_folder(site):
+    path = write(
+        site,
+        "vervolg",
+        FRONT + 'updates:\n  - date: 2025-06-01\n    text: "Kijk: ![x](https://example.org/a.png)"\n',
+    )
+    [problem] = report(site)
+    assert problem.startswith(
+        f"{path}:15: updates[0].text: de foto 'https://example.org/a.png' staat niet in de map"
+    )

@@ -57,10 +57,15 @@ def _check(args: argparse.Namespace, config_file: Path) -> int:
     errors = len(missing) + sum(problem.is_error for problem in checked.problems)
     warnings = sum(not problem.is_error for problem in checked.problems)
     print(
-        f"{len(checked.stories)} verhalen in orde, {errors} fouten, {warnings} waarschuwingen",
+        f"{_count(len(checked.stories), 'verhaal', 'verhalen')} in orde, {_count(errors, 'fout', 'fouten')}, "
+        f"{_count(warnings, 'waarschuwing', 'waarschuwingen')}",
         file=sys.stderr,
     )
     return 1 if errors else 0
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ before anything is built from them, which rules out "billion laughs" documents.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,19 +16,29 @@ from typing import Any
 import frontmatter
 import yaml
 
-from .problems import Problem
+from .problems import Problem, Severity
 
 STORY_FILE = "index.md"
 
 
-class _FrontMatterLoader(yaml.SafeLoader):
-    """Safe YAML without implicit timestamps: dates are checked by the validator."""
+# libyaml's parser when PyYAML has it: the same safe loading, many times faster.
+_SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_BOOL = "tag:yaml.org,2002:bool"
+
+
+class _FrontMatterLoader(_SafeBase):  # type: ignore[misc, valid-type]
+    """Safe YAML as residents expect it: dates stay text for the validator to check, and only
+    ``true``/``false`` are booleans (so a title "No" or "Yes" stays a title)."""
 
 
 _FrontMatterLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_TIMESTAMP, _BOOL)]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_FrontMatterLoader.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 
 @dataclass
@@ -72,13 +83,15 @@ def discover(stories_dir: Path) -> Iterator[tuple[str, Path]]:
             yield entry.stem, entry
 
 
-def story_path(path: Path) -> tuple[str, Path]:
-    """Slug and file for a path given on the command line (a folder or a file)."""
+def story_paths(path: Path) -> list[tuple[str, Path]]:
+    """The stories a path on the command line names: one story (folder or file) or a folder of them."""
     if path.is_dir():
-        return path.name, path / STORY_FILE
+        if (path / STORY_FILE).is_file() or not any(discover(path)):
+            return [(path.name, path / STORY_FILE)]
+        return list(discover(path))
     if path.name == STORY_FILE:
-        return path.parent.name, path
-    return path.stem, path
+        return [(path.parent.name, path)]
+    return [(path.stem, path)]
 
 
 def read_story(slug: str, path: Path, display_path: str, max_front_matter: int) -> StorySource:
@@ -107,7 +120,9 @@ def parse_story_text(source: StorySource, text: str, max_front_matter: int) -> N
     try:
         raw, body = handler.split(text)
     except ValueError:
-        source.problems.append(_problem(source, 1, "", "de gegevens bovenaan worden niet afgesloten met '---'"))
+        source.problems.append(
+            _problem(source, 1, "", "de gegevens bovenaan worden niet afgesloten met '---'")
+        )
         return
     # The front matter starts where the opening '---' ends; the boundary may take blank lines with it.
     opening = handler.FM_BOUNDARY.match(text)
@@ -123,7 +138,9 @@ def parse_story_text(source: StorySource, text: str, max_front_matter: int) -> N
     if data is None:
         return
     if not isinstance(data, dict):
-        source.problems.append(_problem(source, 2, "", "de gegevens bovenaan moeten velden zijn, zoals 'title: …'"))
+        source.problems.append(
+            _problem(source, 2, "", "de gegevens bovenaan moeten velden zijn, zoals 'title: …'")
+        )
         return
     source.data = data
 
@@ -152,36 +169,77 @@ def _parse_yaml(source: StorySource, raw: str, first_line: int) -> Any:
         return None
     finally:
         loader.dispose()
-    _record_lines(node, "", source.lines, first_line)
+    _record_lines(source, node, "", first_line)
     return data
 
 
-def _record_lines(node: yaml.Node, prefix: str, lines: dict[str, int], first_line: int) -> None:
+def _record_lines(source: StorySource, node: yaml.Node, prefix: str, first_line: int) -> None:
+    lines = source.lines
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 continue
             path = f"{prefix}.{key_node.value}" if prefix else str(key_node.value)
-            lines[path] = first_line + key_node.start_mark.line
-            _record_lines(value_node, path, lines, first_line)
+            line = first_line + key_node.start_mark.line
+            if path in lines:
+                source.problems.append(
+                    Problem(
+                        source.display_path,
+                        line,
+                        path,
+                        f"staat ook al op regel {lines[path]}; alleen deze telt",
+                        Severity.WARNING,
+                    )
+                )
+            lines[path] = line
+            _record_lines(source, value_node, path, first_line)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             path = f"{prefix}.{index}"
             lines[path] = first_line + item.start_mark.line
-            _record_lines(item, path, lines, first_line)
+            _record_lines(source, item, path, first_line)
 
 
 def _yaml_problem(source: StorySource, error: yaml.YAMLError, first_line: int) -> None:
     mark = getattr(error, "problem_mark", None)
     context_mark = getattr(error, "context_mark", None)
     if context_mark is not None and str(getattr(error, "context", "")).startswith(
-        ("while scanning a", "while parsing a flow")
+        ("while scanning a quoted scalar", "while scanning a simple key", "while parsing a flow")
     ):
-        # An unclosed quote or bracket, or a line without ':', is noticed lines later: point at where it began.
         mark = context_mark
     line = first_line + mark.line if mark is not None else first_line
-    detail = getattr(error, "problem", None) or str(error).splitlines()[0]
-    source.problems.append(_problem(source, line, "", f"fout in de YAML-opmaak: {detail}"))
+    detail = str(getattr(error, "problem", None) or str(error).splitlines()[0])
+    source.problems.append(_problem(source, line, "", f"fout in de YAML-opmaak: {_explain(error, detail)}"))
+
+
+# Plain Dutch for the YAML errors residents run into; the parser's own words follow in brackets.
+_EXPLANATIONS = (
+    (
+        "mapping values are not allowed",
+        "een dubbele punt waar die niet kan: zet de tekst tussen aanhalingstekens,"
+        " of laat de regel niet inspringen",
+    ),
+    ("tab", "een tab: gebruik spaties om in te springen"),
+    ("could not find expected ':'", "er ontbreekt een ':' achter de naam van een veld"),
+    (
+        "did not find expected key",
+        "er ontbreekt een ':' achter de naam van een veld, of een regel springt verkeerd in",
+    ),
+    ("expected ',' or ']'", "een lijst die met '[' begint, wordt niet afgesloten met ']'"),
+    ("expected ',' or '}'", "een groep die met '{' begint, wordt niet afgesloten met '}'"),
+    ("unhashable", "de naam van een veld moet gewone tekst zijn"),
+    ("'-'", "een lijst-item ('- …') op een plek waar een veld hoort"),
+)
+
+
+def _explain(error: yaml.YAMLError, detail: str) -> str:
+    context = str(getattr(error, "context", "") or "")
+    if "quoted scalar" in context:
+        return f"een aanhalingsteken wordt niet afgesloten ({detail})"
+    for needle, explanation in _EXPLANATIONS:
+        if needle in detail:
+            return f"{explanation} ({detail})"
+    return f"de opmaak klopt niet ({detail})"
 
 
 def _problem(source: StorySource, line: int, field_name: str, message: str) -> Problem:

@@ -90,9 +90,12 @@ def images(tokens: list[Token]) -> list[ImageRef]:
     found = []
     for token in tokens:
         if token.type == "inline" and token.children:
+            # Inline tokens carry no line of their own: count the line breaks before each image.
             line = token.map[0] + 1 if token.map else 1
             for child in token.children:
-                if child.type == "image":
+                if child.type in {"softbreak", "hardbreak"}:
+                    line += 1
+                elif child.type == "image":
                     found.append(ImageRef(str(child.attrGet("src") or ""), line))
     return found
 

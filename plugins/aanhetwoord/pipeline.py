@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .catalogue import Catalogue, build_catalogue
-from .load import discover, read_story, story_path
+from .load import discover, read_story, story_paths
 from .model import Story
 from .problems import Problem, display_path
 from .registers import load_register
@@ -65,7 +65,11 @@ class Checked:
 def check(settings: Settings, paths: list[Path] | None = None) -> Checked:
     """Load and validate stories (all, or the given files/folders); every problem is returned."""
     registers, problems = load_registers(settings)
-    candidates = [story_path(path) for path in paths] if paths else list(discover(settings.stories_dir))
+    candidates = (
+        [found for path in paths for found in story_paths(path)]
+        if paths
+        else list(discover(settings.stories_dir))
+    )
     stories: list[Story] = []
     display: dict[Path, str] = {}
     for slug, path in candidates:

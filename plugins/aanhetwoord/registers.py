@@ -66,7 +66,9 @@ def load_register(kind: str, path: Path | None, display_path: str) -> tuple[Regi
         return register, problems
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        problem(mark.line + 1 if mark else 1, "", f"fout in de YAML-opmaak: {getattr(error, 'problem', error)}")
+        problem(
+            mark.line + 1 if mark else 1, "", f"fout in de YAML-opmaak: {getattr(error, 'problem', error)}"
+        )
         return register, problems
     if data is None:
         return register, problems

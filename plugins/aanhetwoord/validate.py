@@ -24,8 +24,20 @@ from .registers import Register
 from .text import is_valid_slug, shorten
 
 KNOWN_KEYS = (
-    "title", "date", "community", "neighbourhoods", "themes", "consent", "summary",
-    "storytellers", "recorded_by", "image", "language", "status", "updates", "pinned",
+    "title",
+    "date",
+    "community",
+    "neighbourhoods",
+    "themes",
+    "consent",
+    "summary",
+    "storytellers",
+    "recorded_by",
+    "image",
+    "language",
+    "status",
+    "updates",
+    "pinned",
     "translation_of",
 )
 # Keys the site engine itself understands; allowed so staff can tune a page.
@@ -157,8 +169,15 @@ def validate(source: StorySource, registers: Registers, today: date) -> tuple[St
     if status is Status.WITHDRAWN:
         # A withdrawn story needs nothing else: withdrawing must never be blocked by a typo.
         story = Story(
-            slug=source.slug, source=source.path, title="", date=date.min, communities=(),
-            neighbourhoods=(), themes=(), body="", status=Status.WITHDRAWN,
+            slug=source.slug,
+            source=source.path,
+            title="",
+            date=date.min,
+            communities=(),
+            neighbourhoods=(),
+            themes=(),
+            body="",
+            status=Status.WITHDRAWN,
         )
         errors = [p for p in check.problems if p.is_error]
         return (None if errors else story), check.problems
@@ -166,7 +185,9 @@ def validate(source: StorySource, registers: Registers, today: date) -> tuple[St
     title = check.text("title", data.get("title"), required=True, limit=TITLE_MAX)
     published = check.date("date", data.get("date"), required=True)
     communities = check.texts("community", data.get("community"), required=True)
-    neighbourhoods = _register_entries(check, "neighbourhoods", data.get("neighbourhoods"), registers.neighbourhoods)
+    neighbourhoods = _register_entries(
+        check, "neighbourhoods", data.get("neighbourhoods"), registers.neighbourhoods
+    )
     themes = _register_entries(check, "themes", data.get("themes"), registers.themes)
     consent = _consent(check, data.get("consent"), required=status is not Status.DRAFT)
     summary = check.text("summary", data.get("summary"), limit=SUMMARY_MAX)
@@ -181,19 +202,13 @@ def validate(source: StorySource, registers: Registers, today: date) -> tuple[St
         check.error("translation_of", f"'{translation_of}' is geen naam (slug) van een verhaal")
 
     tokens = markdown.parse(source.body)
-    assets = [image.src] if image else []
-    for ref in markdown.images(tokens):
-        line = source.body_line + ref.line - 1
-        src = unquote(ref.src)  # the Markdown parser writes 'café.jpg' as 'caf%C3%A9.jpg'
-        if not markdown.is_local_image(src):
-            check.problems.append(Problem(
-                source.display_path, line, "tekst",
-                f"de foto '{src}' staat niet in de map van het verhaal; zet de foto naast index.md",
-            ))
-        elif not _asset_exists(source.path.parent, src, source.path):
-            check.problems.append(Problem(source.display_path, line, "tekst", f"de foto '{src}' bestaat niet"))
-        else:
-            assets.append(src.split("#")[0].split("?")[0])
+    assets = [asset_name(image.src)] if image else []
+    assets += _inline_images(check, tokens, source.body_line, "tekst")
+    for index, update in updates:
+        field_path = f"updates.{index}.text"
+        assets += _inline_images(
+            check, markdown.parse(update.text), source.line_of(field_path), _label(field_path)
+        )
     if summary is None:
         summary = shorten(markdown.first_paragraph_text(tokens), SUMMARY_MAX)
 
@@ -217,7 +232,9 @@ def validate(source: StorySource, registers: Registers, today: date) -> tuple[St
         image=image,
         language=language,
         status=status,
-        updates=tuple(sorted(updates, key=lambda update: update.date, reverse=True)),
+        updates=tuple(
+            sorted((update for _, update in updates), key=lambda update: update.date, reverse=True)
+        ),
         pinned=pinned,
         translation_of=translation_of,
         assets=tuple(dict.fromkeys(assets)),
@@ -232,19 +249,28 @@ def validate_collection(stories: list[Story], display: dict[Path, str]) -> tuple
     unique: list[Story] = []
     for story in stories:
         if story.slug in seen:
-            problems.append(Problem(
-                display[story.source], 1, "",
-                f"er is al een verhaal met de naam '{story.slug}' ({display[seen[story.slug].source]})",
-            ))
+            problems.append(
+                Problem(
+                    display[story.source],
+                    1,
+                    "",
+                    f"er is al een verhaal met de naam '{story.slug}' ({display[seen[story.slug].source]})",
+                )
+            )
             continue
         seen[story.slug] = story
         unique.append(story)
     for story in unique:
         if story.translation_of and story.translation_of not in seen:
-            problems.append(Problem(
-                display[story.source], 1, "translation_of",
-                f"er is geen verhaal met de naam '{story.translation_of}'", Severity.WARNING,
-            ))
+            problems.append(
+                Problem(
+                    display[story.source],
+                    1,
+                    "translation_of",
+                    f"er is geen verhaal met de naam '{story.translation_of}'",
+                    Severity.WARNING,
+                )
+            )
             story.translation_of = ""
     return unique, problems
 
@@ -259,7 +285,9 @@ def _status(check: _Checker, value: Any) -> Status:
         return Status.DRAFT
 
 
-def _register_entries(check: _Checker, key: str, value: Any, register: Register) -> list[RegisterEntry] | None:
+def _register_entries(
+    check: _Checker, key: str, value: Any, register: Register
+) -> list[RegisterEntry] | None:
     names = check.texts(key, value, required=True)
     if names is None:
         return None
@@ -281,7 +309,8 @@ def _consent(check: _Checker, value: Any, *, required: bool) -> Consent | None:
         if required:
             check.error(
                 "consent",
-                "toestemming ontbreekt: een gepubliceerd verhaal heeft 'consent:' met de datum van de toestemming",
+                "toestemming ontbreekt: een gepubliceerd verhaal heeft 'consent:' met de datum van de"
+                " toestemming",
             )
         return None
     mapping = check.mapping("consent", value, CONSENT_KEYS)
@@ -328,7 +357,26 @@ def _language(check: _Checker, value: Any) -> str:
     return code
 
 
-def _updates(check: _Checker, value: Any) -> list[Update]:
+def _inline_images(check: _Checker, tokens: list, first_line: int, field_label: str) -> list[str]:
+    """Images in Markdown text: they must be files in the story folder. Returns their file names."""
+    source = check.source
+    found = []
+    for ref in markdown.images(tokens):
+        line = first_line + ref.line - 1
+        src = unquote(ref.src)  # the Markdown parser writes 'café.jpg' as 'caf%C3%A9.jpg'
+        if not markdown.is_local_image(src):
+            message = f"de foto '{src}' staat niet in de map van het verhaal; zet de foto naast index.md"
+        elif not _asset_exists(source.path.parent, src, source.path):
+            message = f"de foto '{src}' bestaat niet"
+        else:
+            found.append(asset_name(src))
+            continue
+        check.problems.append(Problem(source.display_path, line, field_label, message))
+    return found
+
+
+def _updates(check: _Checker, value: Any) -> list[tuple[int, Update]]:
+    """Follow-ups with their position in the list, so messages can point at them."""
     if value is None:
         return []
     if not isinstance(value, list):
@@ -343,15 +391,20 @@ def _updates(check: _Checker, value: Any) -> list[Update]:
         when = check.date(f"{key}.date", mapping.get("date"), required=True)
         text = check.text(f"{key}.text", mapping.get("text"), required=True)
         if when and text:
-            updates.append(Update(when, text))
+            updates.append((index, Update(when, text)))
     return updates
+
+
+def asset_name(src: str) -> str:
+    """The file an image source points to, without a query or fragment."""
+    return src.split("#")[0].split("?")[0]
 
 
 def _asset_exists(folder: Path, src: str, story_file: Path) -> bool:
     """Single-file stories have no folder of their own, so they cannot carry photos."""
     if story_file.name != "index.md":
         return False
-    candidate = (folder / src.split("#")[0].split("?")[0]).resolve()
+    candidate = (folder / asset_name(src)).resolve()
     try:
         candidate.relative_to(folder.resolve())
     except ValueError:
