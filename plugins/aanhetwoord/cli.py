@@ -7,7 +7,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, pipeline
+from . import __version__, newstory, pipeline, prcheck, report_formats
+from .problems import Problem
 from .siteconfig import ConfigNotFound, find_config, load_settings
 
 
@@ -31,8 +32,46 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="controleer verhalen en meld elk probleem als pad:regel: veld: melding",
     )
     check.add_argument("paths", nargs="*", type=Path, help="verhalen (mappen of bestanden); standaard alle")
-    check.add_argument("--format", choices=["text"], default="text", help="uitvoer (standaard: text)")
+    _add_format_arguments(check)
     check.set_defaults(run=_check)
+
+    new = commands.add_parser(
+        "new",
+        help="maak een nieuw verhaal: een map met de gegevens bovenaan en een korte schrijfhulp",
+        description="Zonder opties stelt het de vragen één voor één (als je in een terminal werkt).",
+    )
+    new.add_argument("--title", help="de titel van het verhaal")
+    new.add_argument("--community", help="wie vertelt: de naam van jullie groep")
+    new.add_argument("--neighbourhood", action="append", help="een buurt uit het register (mag vaker)")
+    new.add_argument("--theme", action="append", help="een thema uit het register (mag vaker)")
+    new.add_argument("--date", help="JJJJ-MM-DD: vanaf die dag staat het verhaal online (standaard: vandaag)")
+    new.add_argument("--slug", help="de naam van de map en het adres (standaard: gemaakt van de titel)")
+    new.add_argument(
+        "--storyteller", action="append", help="een verteller, zoals die genoemd wil worden (mag vaker)"
+    )
+    new.add_argument("--draft", action="store_true", help="maak een concept (status: draft)")
+    new.add_argument("--consent-date", help="JJJJ-MM-DD: de dag van de toestemming")
+    new.add_argument("--consent-reference", help="het kenmerk van de toestemming, zoals TOE-2026-014")
+    new.add_argument(
+        "-i",
+        "--interactive",
+        action="store_true",
+        help="vraag wat ontbreekt, ook als de invoer geen terminal is",
+    )
+    new.set_defaults(run=newstory.run)
+
+    check_pr = commands.add_parser(
+        "check-pr",
+        help="controleer een pull request: verandert het alleen één verhaal, en is dat in orde?",
+    )
+    check_pr.add_argument("--base", required=True, help="de git-referentie waar de pull request naartoe gaat")
+    check_pr.add_argument(
+        "--head",
+        default="HEAD",
+        help="de commit van de pull request; die moet uitgecheckt zijn (standaard: HEAD)",
+    )
+    _add_format_arguments(check_pr)
+    check_pr.set_defaults(run=prcheck.run)
 
     args = parser.parse_args(argv)
     try:
@@ -43,17 +82,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     return args.run(args, config_file)
 
 
+def _add_format_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--format",
+        choices=report_formats.FORMATS,
+        default="text",
+        help="uitvoer: text, github (meldingen bij de regels) of gitlab (ook een Code Quality-rapport)",
+    )
+    command.add_argument(
+        "--output",
+        type=Path,
+        default=Path(report_formats.GITLAB_REPORT),
+        help=f"waar het gitlab-rapport komt (standaard: {report_formats.GITLAB_REPORT})",
+    )
+
+
 def _check(args: argparse.Namespace, config_file: Path) -> int:
     settings = load_settings(config_file)
-    missing = [path for path in args.paths if not path.exists()]
-    for path in missing:
-        print(f"{path}:1: dit bestand of deze map bestaat niet")
+    missing = [
+        Problem(path.as_posix(), 1, "", "dit bestand of deze map bestaat niet")
+        for path in args.paths
+        if not path.exists()
+    ]
     existing = [path for path in args.paths if path.exists()]
     if args.paths and not existing:
+        report_formats.emit(missing, args.format, args.output)
         return 1
     checked = pipeline.check(settings, existing or None)
-    for problem in checked.problems:
-        print(problem.format())
+    found = checked.problems
+    if args.format != "text":
+        # CI places annotations by the path from where it runs (the repository root).
+        found = report_formats.rebase(found, settings.root, Path.cwd())
+    report_formats.emit(missing + found, args.format, args.output)
     errors = len(missing) + sum(problem.is_error for problem in checked.problems)
     warnings = sum(not problem.is_error for problem in checked.problems)
     print(

@@ -7,9 +7,10 @@ may only be http(s), mailto or relative. nh3 cleans the result once more as a se
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
@@ -43,10 +44,13 @@ _ALLOWED_TAGS = {
     "tr",
     "th",
     "td",
+    "picture",
+    "source",
 }
 _ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
-    "img": {"src", "alt", "title", "width", "height", "loading"},
+    "img": {"src", "alt", "title", "width", "height", "loading", "decoding", "srcset", "sizes"},
+    "source": {"type", "srcset", "sizes"},
     "ol": {"start"},
 }
 
@@ -113,26 +117,40 @@ def first_paragraph_text(tokens: list[Token]) -> str:
     return ""
 
 
-def render(text: str) -> str:
+# Renders a story photo (source as written, alt text) as HTML, or None to keep a plain <img>.
+PictureRenderer = Callable[[str, str], "str | None"]
+
+
+def render(text: str, picture: PictureRenderer | None = None) -> str:
     """Safe HTML for a story body or update; headings start at level 2 under the story title."""
     tokens = parse(text)
     for token in tokens:
         if token.type in {"heading_open", "heading_close"} and token.tag == "h1":
             token.tag = "h2"
         elif token.type == "inline":
-            _drop_foreign_images(token)
+            _images(token, picture)
     html = _parser().renderer.render(tokens, _parser().options, {})
     return clean(html)
 
 
-def _drop_foreign_images(inline: Token) -> None:
-    """An image from another host would be a request to it: show its alt text instead."""
+def _images(inline: Token, picture: PictureRenderer | None) -> None:
+    """Photos from the story folder become responsive pictures; an image from another host would
+    be a request to it, so it shows its alt text instead."""
     for child in inline.children or []:
-        if child.type == "image" and not is_local_image(str(child.attrGet("src") or "")):
+        if child.type != "image":
+            continue
+        src = unquote(str(child.attrGet("src") or ""))
+        if not is_local_image(src):
             child.type = "text"
-            child.content = child.content or ""
             child.children = None
-        elif child.type == "image":
+            continue
+        html = picture(src, child.content) if picture else None
+        if html is not None:
+            # Our own markup, built with escaping; the renderer prints html_inline as it is.
+            child.type = "html_inline"
+            child.content = html
+            child.children = None
+        else:
             child.attrSet("loading", "lazy")
 
 

@@ -6,12 +6,14 @@ Engines call :func:`build` once per build and hand the pages to their theme; the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .catalogue import Catalogue, build_catalogue
 from .load import discover, read_story, story_paths
-from .model import Story
+from .model import Status, Story
+from .photos import Photo, PhotoCache, PhotoStats, process_all, social_cards
 from .problems import Problem, display_path
 from .registers import load_register
 from .render import Page, Renderer
@@ -28,6 +30,7 @@ class Site:
     catalogue: Catalogue
     problems: list[Problem]
     renderer: Renderer
+    photo_stats: PhotoStats
 
     @property
     def errors(self) -> list[Problem]:
@@ -85,9 +88,16 @@ def check(settings: Settings, paths: list[Path] | None = None) -> Checked:
     return Checked(stories, sorted(problems), registers)
 
 
-def build(settings: Settings, extra_templates: Path | None = None) -> Site:
+def build(
+    settings: Settings,
+    extra_templates: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Site:
     checked = check(settings)
-    stories, problems = checked.stories, checked.problems
+    stories, problems = checked.stories, list(checked.problems)
+    photos = prepare_photos(settings, stories, progress)
+    problems = sorted(problems + photos.problems)
+    stories = [story for story in stories if story.slug not in photos.refused]
     catalogue = build_catalogue(
         stories,
         checked.registers.neighbourhoods,
@@ -98,8 +108,51 @@ def build(settings: Settings, extra_templates: Path | None = None) -> Site:
         related_min=settings.related_min,
         related_max=settings.related_max,
     )
-    renderer = Renderer(settings, catalogue, [p for p in problems if p.is_error], extra_templates)
-    return Site(settings, stories, catalogue, problems, renderer)
+    renderer = Renderer(
+        settings, catalogue, [p for p in problems if p.is_error], photos.photos, photos.cards, extra_templates
+    )
+    return Site(settings, stories, catalogue, problems, renderer, photos.stats)
+
+
+@dataclass
+class PreparedPhotos:
+    photos: dict[Path, Photo]
+    cards: dict[str, Path]
+    problems: list[Problem]
+    refused: set[str]  # stories left out because a photo cannot be published
+    stats: PhotoStats
+
+
+def prepare_photos(
+    settings: Settings, stories: list[Story], progress: Callable[[int, int], None] | None = None
+) -> PreparedPhotos:
+    """Process every photo the stories show; a story with a bad photo is left out, with a message."""
+    cache = PhotoCache(settings.photo_cache(), settings.photos)
+    wanted = [story for story in stories if story.status is not Status.WITHDRAWN]
+    sources = [story.folder / name for story in wanted for name in story.assets]
+    results = process_all(sources, cache, progress)
+    problems: list[Problem] = []
+    refused: set[str] = set()
+    for story in wanted:
+        for name in story.assets:
+            message = results.errors.get(story.folder / name)
+            if message is not None:
+                refused.add(story.slug)
+                problems.append(
+                    Problem(
+                        display_path(story.folder / name, settings.root),
+                        1,
+                        "foto",
+                        f"{message}. Het verhaal '{story.slug}' staat niet op de site tot dit is opgelost.",
+                    )
+                )
+    without_photo = [
+        (story.slug, story.title, " & ".join(story.communities))
+        for story in wanted
+        if story.image is None and story.slug not in refused
+    ]
+    cards = social_cards(without_photo, settings.photo_cache().parent / "cards", settings.photos)
+    return PreparedPhotos(results.photos, cards, problems, refused, results.stats)
 
 
 def _display(path: Path | None, settings: Settings) -> str:

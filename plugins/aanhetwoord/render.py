@@ -16,11 +16,13 @@ import jinja2
 from . import markdown
 from .catalogue import COMMUNITIES, NEIGHBOURHOODS, THEMES, Catalogue, Term, paginate
 from .model import Status, Story
+from .photos import Photo
 from .problems import Problem
 from .settings import Settings
 from .text import shorten
 from .texts import Texts, language_name, text_direction
 from .urls import Urls, relative
+from .validate import asset_name
 
 TEMPLATES = Path(__file__).parent / "templates"
 OVERVIEW_TITLES = {NEIGHBOURHOODS: "neighbourhoods", THEMES: "themes", COMMUNITIES: "communities"}
@@ -48,8 +50,9 @@ class Page:
     preview_only: bool = False  # drafts and embargoed stories: never in a published build
     indexable: bool = True  # in search and sitemap
     language: str = ""
-    assets: dict[str, Path] = field(default_factory=dict)  # url → source file
+    assets: dict[str, Path] = field(default_factory=dict)  # url → file to publish there
     alternates: list[tuple[str, str]] = field(default_factory=list)  # (language, url)
+    image: str = ""  # url of the 1200×630 link-preview image
 
 
 class Renderer:
@@ -58,11 +61,15 @@ class Renderer:
         settings: Settings,
         catalogue: Catalogue,
         problems: list[Problem],
+        photos: dict[Path, Photo] | None = None,
+        cards: dict[str, Path] | None = None,
         extra_templates: Path | None = None,
     ) -> None:
         self.settings = settings
         self.catalogue = catalogue
         self.problems = problems
+        self.photos = photos or {}
+        self.cards = cards or {}
         self.urls = Urls(settings.urls, settings.site_url)
         self.t = Texts(settings.language)
         loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(TEMPLATES)]
@@ -85,6 +92,7 @@ class Renderer:
             name: self.env.get_template(f"{name}.html")
             for name in (
                 "story",
+                "picture",
                 "card",
                 "overview",
                 "term",
@@ -152,15 +160,26 @@ class Renderer:
                 if story.status is Status.PUBLISHED
                 else self.t("concept_banner")
             )
+        assets: dict[str, Path] = {}
+        cover = (
+            self.picture(story, story.image.src, story.image.alt, href, assets, cover=True)
+            if story.image
+            else ""
+        )
+
+        def inline(src: str, alt: str) -> str | None:
+            return self.picture(story, src, alt, href, assets)
+
         content = self._templates["story"].render(
             story=story,
             href=href,
             url=url,
+            cover=cover,
             communities=self.catalogue.communities_of(story),
             neighbourhoods=self.catalogue.terms_of(story, NEIGHBOURHOODS),
             themes=self.catalogue.terms_of(story, THEMES),
-            body=markdown.render(story.body),
-            updates=[(update, markdown.render(update.text)) for update in story.updates],
+            body=markdown.render(story.body, inline),
+            updates=[(update, markdown.render(update.text, inline)) for update in story.updates],
             related=self.card_list(self.catalogue.related.get(story.slug, []), url, heading=3),
             translations=[
                 (other, language_name(other.language or self.settings.language, self.settings.language))
@@ -179,12 +198,52 @@ class Renderer:
             preview_only=preview,
             indexable=not preview,
             language=language,
-            assets={self.urls.asset(story.slug, name): story.folder / name for name in story.assets},
+            assets=assets,
+            image=self._social_image(story, assets),
             alternates=[
                 (other.language or self.settings.language, self.urls.story(other.slug))
                 for other in translations
             ],
         )
+
+    def picture(
+        self,
+        story: Story,
+        src: str,
+        alt: str,
+        href: Callable[[str], str],
+        assets: dict[str, Path],
+        cover: bool = False,
+    ) -> str | None:
+        """A responsive <picture> for a story photo; its files are added to ``assets``."""
+        photo = self.photos.get(story.folder / asset_name(src))
+        if photo is None:
+            return None
+        # The cache key in the file name makes every published photo URL unique and immutable.
+        prefix = f"{self.urls.asset(story.slug, photo.folder.name[:12])}-"
+        for name in photo.files():
+            assets[prefix + name] = photo.folder / name
+        return self._templates["picture"].render(
+            photo=photo,
+            fallback=photo.of_format("jpeg")[-1],
+            prefix=prefix,
+            href=href,
+            alt=alt,
+            cover=cover,
+            sizes="(min-width: 76.25em) 37rem, (min-width: 60em) 70vw, 100vw",
+        )
+
+    def _social_image(self, story: Story, assets: dict[str, Path]) -> str:
+        if story.image is not None:
+            photo = self.photos.get(story.folder / asset_name(story.image.src))
+            if photo is not None:
+                return f"{self.urls.asset(story.slug, photo.folder.name[:12])}-{photo.social}"
+        card = self.cards.get(story.slug)
+        if card is None:
+            return ""
+        url = self.urls.asset(story.slug, f"social-{card.stem[:12]}.jpg")
+        assets[url] = card
+        return url
 
     def withdrawn_page(self, slug: str) -> Page:
         url = self.urls.story(slug)

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from .photos import PhotoSettings
+
 
 @dataclass(frozen=True)
 class UrlWords:
@@ -41,8 +43,14 @@ class Settings:
     share_url: str = "deel-je-verhaal/"
     # A preview shows drafts and embargoed stories with a "concept" banner.
     preview: bool = False
+    # Processed photos are kept here between builds; never inside the site or the stories.
+    cache_dir: Path | None = None
+    photos: PhotoSettings = field(default_factory=PhotoSettings)
     today: date | None = None
     max_front_matter_bytes: int = 64 * 1024
+
+    def photo_cache(self) -> Path:
+        return self.cache_dir or self.root / ".cache" / "aanhetwoord" / "photos"
 
     def current_date(self) -> date:
         return self.today or date.today()

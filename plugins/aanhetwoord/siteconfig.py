@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from .photos import PhotoSettings
 from .settings import Settings, UrlWords
 
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml", "properdocs.yml", "properdocs.yaml")
@@ -93,6 +94,11 @@ def settings_from_options(
         related_max=options.get("related_max", Settings.related_max),
         share_url=options.get("share_url", Settings.share_url),
         preview=preview,
+        cache_dir=path("cache_dir"),
+        photos=PhotoSettings(
+            max_pixels=int(options.get("photo_max_megapixels", 40) * 1_000_000),
+            max_bytes=int(options.get("photo_max_megabytes", 30) * 1024 * 1024),
+        ),
     )
 
 

@@ -46,6 +46,9 @@ class AanHetWoordConfig(base.Config):
     home_count = c.Type(int, default=Settings.home_count)
     related_max = c.Type(int, default=Settings.related_max)
     share_url = c.Type(str, default=Settings.share_url)
+    cache_dir = c.Optional(c.Type(str))
+    photo_max_megapixels = c.Type((int, float), default=40)
+    photo_max_megabytes = c.Type((int, float), default=30)
 
 
 class StoryPage(MkDocsPage):
@@ -81,6 +84,13 @@ class StoryPage(MkDocsPage):
         pass  # the title in ``nav`` may not override what the story says about itself
 
 
+def _photo_progress(done: int, total: int) -> None:
+    """Progress for long photo runs, about every tenth."""
+    step = max(1, total // 10)
+    if total >= 20 and (done % step == 0 or done == total):
+        log.info(f"aanhetwoord: foto's {done}/{total}")
+
+
 class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
     supports_multiple_instances = False
 
@@ -108,9 +118,12 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        self.site = site = pipeline.build(self.settings, self.templates)
+        self.site = site = pipeline.build(self.settings, self.templates, progress=_photo_progress)
         for problem in site.problems:
             (log.error if problem.is_error else log.warning)(problem.format())
+        stats = site.photo_stats
+        if stats.decoded or stats.cached:
+            log.info(f"aanhetwoord: foto's: {stats.decoded} verwerkt, {stats.cached} uit de cache")
         for spec in site.pages():
             if spec.preview_only:
                 inclusion = InclusionLevel.DRAFT
@@ -144,6 +157,9 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
                 "language": page.spec.language,
                 "alternates": page.spec.alternates,
                 "preview": page.spec.preview_only,
+                "image": self.site.renderer.urls.absolute(page.spec.image)
+                if page.spec.image and self.site
+                else "",
             }
         return context
 

@@ -1,0 +1,405 @@
+"""Photos: every story photo checked, stripped of metadata, resized and cached.
+
+Residents send phone photos: large, rotated, HEIC, with the GPS position of their home in
+the EXIF. Nothing of the original reaches the site: each photo is decoded, turned upright,
+converted to sRGB and re-encoded at a few widths as WebP with a JPEG fallback. A crafted
+file (a decompression bomb, a truncated file, something that is not a photo) becomes a
+plain message naming the file.
+
+Results are cached by the hash of the source bytes and the settings, so a rebuild with
+unchanged photos decodes none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+import warnings
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from PIL import Image, ImageCms, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
+from pillow_heif import register_heif_opener
+
+from .text import slugify
+
+register_heif_opener()
+
+# Bump when the output of the pipeline changes, so old cache entries are not reused.
+PIPELINE_VERSION = 1
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
+FONTS = Path(__file__).parent / "fonts"
+_SRGB = ImageCms.createProfile("sRGB")
+
+
+@dataclass(frozen=True)
+class PhotoSettings:
+    widths: tuple[int, ...] = (480, 960, 1600)
+    max_pixels: int = 40_000_000
+    max_bytes: int = 30 * 1024 * 1024
+    webp_quality: int = 80
+    jpeg_quality: int = 82
+    social_size: tuple[int, int] = (1200, 630)
+
+    def fingerprint(self) -> str:
+        text = json.dumps([PIPELINE_VERSION, asdict(self)], sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Variant:
+    file: str
+    width: int
+    height: int
+    format: str  # "webp" or "jpeg"
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A processed photo: its variants live in ``folder`` (a cache entry)."""
+
+    folder: Path
+    width: int  # of the largest variant
+    height: int
+    variants: tuple[Variant, ...]
+    social: str  # 1200×630 JPEG for link previews
+
+    def of_format(self, kind: str) -> list[Variant]:
+        return [variant for variant in self.variants if variant.format == kind]
+
+    def files(self) -> list[str]:
+        return [variant.file for variant in self.variants] + [self.social]
+
+
+class PhotoError(Exception):
+    """A photo that cannot be published; the message says why in plain Dutch."""
+
+
+@dataclass
+class PhotoStats:
+    decoded: int = 0
+    cached: int = 0
+    pruned: int = 0
+
+
+@dataclass
+class PhotoResults:
+    photos: dict[Path, Photo] = field(default_factory=dict)
+    errors: dict[Path, str] = field(default_factory=dict)
+    stats: PhotoStats = field(default_factory=PhotoStats)
+
+
+def open_photo(path: Path, settings: PhotoSettings) -> Image.Image:
+    """Open a photo after the cheap checks: size on disk, format by content, pixel count."""
+    size = path.stat().st_size
+    if size > settings.max_bytes:
+        raise PhotoError(
+            f"de foto is {size // (1024 * 1024)} MB; het mag hoogstens {settings.max_bytes // (1024 * 1024)} MB zijn"
+        )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(path, formats=ACCEPTED_FORMATS)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise PhotoError(_too_many_pixels(settings)) from None
+        except UnidentifiedImageError:
+            raise PhotoError("dit is geen foto in een bekend formaat (JPEG, PNG, WebP of HEIC)") from None
+    width, height = image.size
+    if width * height > settings.max_pixels:
+        image.close()
+        raise PhotoError(_too_many_pixels(settings))
+    return image
+
+
+def _too_many_pixels(settings: PhotoSettings) -> str:
+    return (
+        f"de foto heeft te veel pixels; het mag hoogstens {settings.max_pixels // 1_000_000} megapixel zijn"
+    )
+
+
+def check_photo(path: Path, settings: PhotoSettings) -> str | None:
+    """The quick check for ``aanhetwoord check``: reads the header only."""
+    try:
+        open_photo(path, settings).close()
+    except PhotoError as error:
+        return str(error)
+    except OSError as error:
+        return f"de foto kan niet worden gelezen ({error})"
+    return None
+
+
+def process(source: Path, target: Path, settings: PhotoSettings) -> Photo:
+    """Decode ``source`` once and write every variant into the folder ``target``."""
+    stem = slugify(source.stem, fallback="foto")
+    try:
+        image = open_photo(source, settings)
+        with image:
+            prepared = _prepare(image, max(settings.widths))
+    except PhotoError:
+        raise
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
+        raise PhotoError(f"de foto is beschadigd of niet compleet ({error})") from None
+
+    target.mkdir(parents=True, exist_ok=True)
+    variants: list[Variant] = []
+    widths = [width for width in sorted(settings.widths, reverse=True) if width <= prepared.width]
+    widths = widths or [prepared.width]  # a small photo is kept at its own size, never enlarged
+    current = prepared
+    for width in widths:
+        if current.width != width:
+            current = current.resize(
+                (width, max(1, round(current.height * width / current.width))), Image.LANCZOS
+            )
+        current.info = {}
+        webp = f"{stem}-{width}.webp"
+        current.save(target / webp, "WEBP", quality=settings.webp_quality, method=3)
+        variants.append(Variant(webp, current.width, current.height, "webp"))
+        jpeg = f"{stem}-{width}.jpg"
+        _flatten(current).save(target / jpeg, "JPEG", quality=settings.jpeg_quality, progressive=True)
+        variants.append(Variant(jpeg, current.width, current.height, "jpeg"))
+
+    social = f"{stem}-social.jpg"
+    ImageOps.fit(_flatten(prepared), settings.social_size, Image.LANCZOS).save(
+        target / social, "JPEG", quality=settings.jpeg_quality
+    )
+    largest = variants[0]
+    return Photo(
+        target, largest.width, largest.height, tuple(sorted(variants, key=lambda v: v.width)), social
+    )
+
+
+def _prepare(image: Image.Image, largest_width: int) -> Image.Image:
+    """Upright, sRGB, RGB(A), and decoded no larger than needed."""
+    orientation = image.getexif().get(0x0112, 1)
+    if image.format == "JPEG":
+        # JPEG can decode at 1/2, 1/4 or 1/8 scale directly: much faster for phone photos.
+        turned = orientation in (5, 6, 7, 8)
+        image.draft("RGB", (1, largest_width) if turned else (largest_width, 1))
+    image.load()
+    upright = ImageOps.exif_transpose(image) or image
+    profile = upright.info.get("icc_profile")
+    has_alpha = upright.mode in ("RGBA", "LA", "PA") or (
+        upright.mode == "P" and "transparency" in upright.info
+    )
+    mode = "RGBA" if has_alpha else "RGB"
+    if profile:
+        try:
+            source_profile = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+            converted = upright.convert(mode) if upright.mode != mode else upright
+            upright = (
+                ImageCms.profileToProfile(converted, source_profile, _SRGB, outputMode=mode) or converted
+            )
+        except (ImageCms.PyCMSError, OSError):
+            pass  # a broken profile: keep the pixels as they are rather than refuse the photo
+    result = upright.convert(mode) if upright.mode != mode else upright.copy()
+    result.info = {}
+    return result
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    """JPEG has no transparency: put transparent photos on white."""
+    if image.mode != "RGBA":
+        return image
+    background = Image.new("RGB", image.size, "white")
+    background.paste(image, mask=image.getchannel("A"))
+    return background
+
+
+def social_card(title: str, community: str, target: Path, settings: PhotoSettings) -> None:
+    """A link-preview image for a story without a photo: its title and community, drawn locally."""
+    width, height = settings.social_size
+    card = Image.new("RGB", (width, height), (0, 105, 92))
+    draw = ImageDraw.Draw(card)
+    bold = ImageFont.truetype(str(FONTS / "DejaVuSans-Bold.ttf"), 64)
+    regular = ImageFont.truetype(str(FONTS / "DejaVuSans.ttf"), 40)
+    draw.text((80, 80), community, font=regular, fill=(255, 236, 179))
+    y = 160
+    for line in _wrap(title, bold, width - 160, draw)[:4]:
+        draw.text((80, y), line, font=bold, fill="white")
+        y += 80
+    target.parent.mkdir(parents=True, exist_ok=True)
+    card.save(target, "JPEG", quality=settings.jpeg_quality)
+
+
+def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int, draw: ImageDraw.ImageDraw) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        if lines and draw.textlength(f"{lines[-1]} {word}", font=font) <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+# The cache ---------------------------------------------------------------------------------
+
+
+class PhotoCache:
+    """Processed photos in ``root/<hash>/``, reused while the source bytes and settings stay the same."""
+
+    def __init__(self, root: Path, settings: PhotoSettings) -> None:
+        self.root = root
+        self.settings = settings
+
+    def key(self, source: Path) -> str:
+        digest = hashlib.sha256()
+        with source.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        digest.update(self.settings.fingerprint().encode())
+        return digest.hexdigest()[:32]
+
+    def load(self, key: str) -> Photo | None:
+        meta = self.root / key / "photo.json"
+        if not meta.is_file():
+            return None
+        data = json.loads(meta.read_text())
+        return Photo(
+            folder=self.root / key,
+            width=data["width"],
+            height=data["height"],
+            variants=tuple(Variant(**variant) for variant in data["variants"]),
+            social=data["social"],
+        )
+
+    def store(self, key: str, photo: Photo, built: Path) -> Photo:
+        """Move a freshly built entry into place; the metadata file is written last."""
+        meta = {
+            "width": photo.width,
+            "height": photo.height,
+            "variants": [asdict(variant) for variant in photo.variants],
+            "social": photo.social,
+        }
+        (built / "photo.json").write_text(json.dumps(meta))
+        final = self.root / key
+        if final.exists():
+            shutil.rmtree(built, ignore_errors=True)  # another build made it meanwhile
+        else:
+            self.root.mkdir(parents=True, exist_ok=True)
+            os.replace(built, final)
+        return self.load(key) or photo
+
+    def prune(self, keep: Iterable[str]) -> int:
+        keep = set(keep)
+        removed = 0
+        if not self.root.is_dir():
+            return 0
+        for entry in self.root.iterdir():
+            if entry.is_dir() and entry.name not in keep and not entry.name.startswith("."):
+                shutil.rmtree(entry, ignore_errors=True)
+                removed += 1
+        return removed
+
+
+def _work(source: Path, scratch: Path, settings: PhotoSettings) -> Photo | str:
+    """Runs in a worker process: returns the photo, or the message for a bad one."""
+    try:
+        return process(source, scratch, settings)
+    except PhotoError as error:
+        return str(error)
+    except Exception as error:  # noqa: BLE001 - one hostile file must never stop the build
+        return f"de foto kan niet worden verwerkt ({type(error).__name__})"
+
+
+def process_all(
+    sources: Iterable[Path],
+    cache: PhotoCache,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
+) -> PhotoResults:
+    """Process every photo not yet in the cache, in parallel on all cores, and prune the rest."""
+    results = PhotoResults()
+    keys: dict[Path, str] = {}
+    todo: dict[str, Path] = {}  # one source per key: the same photo in two stories is made once
+    for source in dict.fromkeys(sources):
+        try:
+            keys[source] = key = cache.key(source)
+        except OSError as error:
+            results.errors[source] = f"de foto kan niet worden gelezen ({error.strerror})"
+            continue
+        cached = cache.load(key)
+        if cached is not None:
+            results.photos[source] = cached
+            results.stats.cached += 1
+        else:
+            todo.setdefault(key, source)
+
+    if todo:
+        cache.root.mkdir(parents=True, exist_ok=True)
+        scratch_root = Path(tempfile.mkdtemp(prefix=".new-", dir=cache.root))
+        jobs = list(todo.items())
+        workers = min(workers or os.cpu_count() or 1, len(jobs))
+        arguments = (
+            [source for _, source in jobs],
+            [scratch_root / key for key, _ in jobs],
+            [cache.settings] * len(jobs),
+        )
+        made: dict[str, Photo | str] = {}
+        try:
+            if workers == 1:
+                outcomes = map(_work, *arguments)
+                _collect(jobs, outcomes, scratch_root, cache, made, results.stats, progress)
+            else:
+                with ProcessPoolExecutor(max_workers=workers) as pool:
+                    outcomes = pool.map(_work, *arguments)
+                    _collect(jobs, outcomes, scratch_root, cache, made, results.stats, progress)
+        finally:
+            shutil.rmtree(scratch_root, ignore_errors=True)
+        for source, key in keys.items():
+            outcome = made.get(key)
+            if isinstance(outcome, str):
+                results.errors[source] = outcome
+            elif outcome is not None:
+                results.photos[source] = outcome
+
+    results.stats.pruned = cache.prune(keys[source] for source in results.photos)
+    return results
+
+
+def _collect(
+    jobs: list[tuple[str, Path]],
+    outcomes: Iterable[Photo | str],
+    scratch_root: Path,
+    cache: PhotoCache,
+    made: dict[str, Photo | str],
+    stats: PhotoStats,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    for done, ((key, _), outcome) in enumerate(zip(jobs, outcomes, strict=True), start=1):
+        if isinstance(outcome, str):
+            made[key] = outcome
+        else:
+            made[key] = cache.store(key, outcome, scratch_root / key)
+            stats.decoded += 1
+        if progress is not None:
+            progress(done, len(jobs))
+
+
+def social_cards(
+    stories: Iterable[tuple[str, str, str]], root: Path, settings: PhotoSettings
+) -> dict[str, Path]:
+    """Link-preview cards for stories without a photo, as (slug, title, community) → file.
+
+    Cards are cached by their text, and cards no story uses any more are removed.
+    """
+    cards: dict[str, Path] = {}
+    for slug, title, community in stories:
+        key = hashlib.sha256(json.dumps([title, community, settings.fingerprint()]).encode()).hexdigest()[:32]
+        target = root / f"{key}.jpg"
+        if not target.exists():
+            scratch = root / f".{key}.tmp.jpg"
+            social_card(title, community, scratch, settings)
+            os.replace(scratch, target)
+        cards[slug] = target
+    if root.is_dir():
+        used = set(cards.values())
+        for entry in root.glob("*.jpg"):
+            if entry not in used:
+                entry.unlink(missing_ok=True)
+    return cards
