@@ -99,9 +99,8 @@ def open_photo(path: Path, settings: PhotoSettings) -> Image.Image:
     """Open a photo after the cheap checks: size on disk, format by content, pixel count."""
     size = path.stat().st_size
     if size > settings.max_bytes:
-        raise PhotoError(
-            f"de foto is {size // (1024 * 1024)} MB; het mag hoogstens {settings.max_bytes // (1024 * 1024)} MB zijn"
-        )
+        megabyte = 1024 * 1024
+        raise PhotoError(f"de foto is {size // megabyte} MB; het mag hoogstens {settings.max_bytes // megabyte} MB zijn")
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
