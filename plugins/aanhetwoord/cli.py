@@ -62,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     check_pr = commands.add_parser(
         "check-pr",
-        help="controleer een pull request: verandert het alleen één verhaal, en is dat in orde?",
+        help="controleer een pull request: verandert die alleen één verhaal, en is dat verhaal in orde?",
     )
     check_pr.add_argument("--base", required=True, help="de git-referentie waar de pull request naartoe gaat")
     check_pr.add_argument(

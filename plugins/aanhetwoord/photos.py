@@ -100,7 +100,9 @@ def open_photo(path: Path, settings: PhotoSettings) -> Image.Image:
     size = path.stat().st_size
     if size > settings.max_bytes:
         megabyte = 1024 * 1024
-        raise PhotoError(f"de foto is {size // megabyte} MB; het mag hoogstens {settings.max_bytes // megabyte} MB zijn")
+        raise PhotoError(
+            f"de foto is {size // megabyte} MB; het mag hoogstens {settings.max_bytes // megabyte} MB zijn"
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -150,21 +152,26 @@ def process(source: Path, target: Path, settings: PhotoSettings) -> Photo:
     widths = [width for width in sorted(settings.widths, reverse=True) if width <= prepared.width]
     widths = widths or [prepared.width]  # a small photo is kept at its own size, never enlarged
     current = prepared
+    biggest: Image.Image | None = None
     for width in widths:
         if current.width != width:
+            # Each width from the one above it; Hamming is sharp for downscaling and fast.
             current = current.resize(
-                (width, max(1, round(current.height * width / current.width))), Image.LANCZOS
+                (width, max(1, round(current.height * width / current.width))), Image.HAMMING
             )
         current.info = {}
+        biggest = biggest or current
         webp = f"{stem}-{width}.webp"
-        current.save(target / webp, "WEBP", quality=settings.webp_quality, method=3)
+        current.save(target / webp, "WEBP", quality=settings.webp_quality, method=2)
         variants.append(Variant(webp, current.width, current.height, "webp"))
         jpeg = f"{stem}-{width}.jpg"
-        _flatten(current).save(target / jpeg, "JPEG", quality=settings.jpeg_quality, progressive=True)
+        _flatten(current).save(target / jpeg, "JPEG", quality=settings.jpeg_quality)
         variants.append(Variant(jpeg, current.width, current.height, "jpeg"))
 
     social = f"{stem}-social.jpg"
-    ImageOps.fit(_flatten(prepared), settings.social_size, Image.LANCZOS).save(
+    # The link preview is cut from the largest variant: less to resample than the decoded photo.
+    base = biggest if biggest is not None and biggest.width >= settings.social_size[0] else prepared
+    ImageOps.fit(_flatten(base), settings.social_size, Image.HAMMING).save(
         target / social, "JPEG", quality=settings.jpeg_quality
     )
     largest = variants[0]
@@ -181,7 +188,7 @@ def _prepare(image: Image.Image, largest_width: int) -> Image.Image:
         turned = orientation in (5, 6, 7, 8)
         image.draft("RGB", (1, largest_width) if turned else (largest_width, 1))
     image.load()
-    upright = ImageOps.exif_transpose(image) or image
+    upright = ImageOps.exif_transpose(image) if orientation != 1 else image
     profile = upright.info.get("icc_profile")
     has_alpha = upright.mode in ("RGBA", "LA", "PA") or (
         upright.mode == "P" and "transparency" in upright.info
@@ -196,7 +203,8 @@ def _prepare(image: Image.Image, largest_width: int) -> Image.Image:
             )
         except (ImageCms.PyCMSError, OSError):
             pass  # a broken profile: keep the pixels as they are rather than refuse the photo
-    result = upright.convert(mode) if upright.mode != mode else upright.copy()
+    # No copy: the decoded pixels stay valid after the file is closed, and are never changed in place.
+    result = upright.convert(mode) if upright.mode != mode else upright
     result.info = {}
     return result
 
