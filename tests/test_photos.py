@@ -241,3 +241,26 @@ def test_the_same_photo_in_two_stories_is_made_once(tmp_path):
     results = process_all([first, second], PhotoCache(tmp_path / "cache", PhotoSettings()), workers=2)
     assert results.stats.decoded == 1
     assert results.photos[first] == results.photos[second]
+
+
+def test_check_decodes_photos_too_and_keeps_the_cache_of_other_stories(site):
+    import subprocess
+    import sys
+
+    gps_jpeg(site.stories / "goed" / "goed.jpg", size=(800, 600))
+    story_with_photo(site, "goed", "goed.jpg")
+    site.build(strict=True)
+    folder = site.stories / "kapot"
+    folder.mkdir()
+    make_truncated(folder / "kapot.jpg")
+    story_with_photo(site, "kapot", "kapot.jpg")
+    result = subprocess.run(
+        [sys.executable, "-m", "aanhetwoord.cli", "check", "stories/kapot"],
+        cwd=site.root,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert "stories/kapot/kapot.jpg:1: foto: de foto is beschadigd of niet compleet" in result.stdout
+    again = site.build(check=False)
+    assert "foto's: 0 verwerkt, 1 uit de cache" in again.stderr  # the check pruned nothing

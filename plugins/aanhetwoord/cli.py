@@ -108,7 +108,7 @@ def _check(args: argparse.Namespace, config_file: Path) -> int:
     if args.paths and not existing:
         report_formats.emit(missing, args.format, args.output)
         return 1
-    checked = pipeline.check(settings, existing or None)
+    checked = pipeline.check_photos(settings, pipeline.check(settings, existing or None))
     found = checked.problems
     if args.format != "text":
         # CI places annotations by the path from where it runs (the repository root).

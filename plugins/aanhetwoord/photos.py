@@ -319,8 +319,11 @@ def process_all(
     cache: PhotoCache,
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
+    prune: bool = True,
 ) -> PhotoResults:
-    """Process every photo not yet in the cache, in parallel on all cores, and prune the rest."""
+    """Process every photo not yet in the cache, in parallel on all cores.
+
+    With ``prune`` (a whole site's photos), cache entries none of them uses are removed."""
     results = PhotoResults()
     keys: dict[Path, str] = {}
     todo: dict[str, Path] = {}  # one source per key: the same photo in two stories is made once
@@ -365,7 +368,8 @@ def process_all(
             elif outcome is not None:
                 results.photos[source] = outcome
 
-    results.stats.pruned = cache.prune(keys[source] for source in results.photos)
+    if prune:
+        results.stats.pruned = cache.prune(keys[source] for source in results.photos)
     return results
 
 

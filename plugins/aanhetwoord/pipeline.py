@@ -123,14 +123,33 @@ class PreparedPhotos:
     stats: PhotoStats
 
 
+def check_photos(settings: Settings, checked: Checked, slugs: set[str] | None = None) -> Checked:
+    """Also decode the photos of checked stories (all, or those in ``slugs``), as the build will.
+
+    Uses the same cache as the build, so photos checked once are not decoded again.
+    """
+    stories = [story for story in checked.stories if slugs is None or story.slug in slugs]
+    photos = prepare_photos(settings, stories, whole_site=False)
+    return Checked(
+        [story for story in checked.stories if story.slug not in photos.refused],
+        sorted(checked.problems + photos.problems),
+        checked.registers,
+    )
+
+
 def prepare_photos(
-    settings: Settings, stories: list[Story], progress: Callable[[int, int], None] | None = None
+    settings: Settings,
+    stories: list[Story],
+    progress: Callable[[int, int], None] | None = None,
+    whole_site: bool = True,
 ) -> PreparedPhotos:
-    """Process every photo the stories show; a story with a bad photo is left out, with a message."""
+    """Process every photo the stories show; a story with a bad photo is left out, with a message.
+
+    For a whole site, link-preview cards are made too and unused cache entries removed."""
     cache = PhotoCache(settings.photo_cache(), settings.photos)
     wanted = [story for story in stories if story.status is not Status.WITHDRAWN]
     sources = [story.folder / name for story in wanted for name in story.assets]
-    results = process_all(sources, cache, progress)
+    results = process_all(sources, cache, progress, prune=whole_site)
     problems: list[Problem] = []
     refused: set[str] = set()
     for story in wanted:
@@ -146,13 +165,15 @@ def prepare_photos(
                         f"{message}. Het verhaal '{story.slug}' staat niet op de site tot dit is opgelost.",
                     )
                 )
+    if not whole_site:
+        return PreparedPhotos(results.photos, {}, problems, refused, results.stats)
     without_photo = [
         (story.slug, story.title, " & ".join(story.communities))
         for story in wanted
         if story.image is None and story.slug not in refused
     ]
-    cards = social_cards(without_photo, settings.photo_cache().parent / "cards", settings.photos)
-    return PreparedPhotos(results.photos, cards, problems, refused, results.stats)
+    previews = social_cards(without_photo, settings.photo_cache().parent / "cards", settings.photos)
+    return PreparedPhotos(results.photos, previews, problems, refused, results.stats)
 
 
 def _display(path: Path | None, settings: Settings) -> str:

@@ -266,7 +266,7 @@ def validate_stories(settings: Settings, slugs: list[str]) -> list[Problem]:
     Every story is checked so that a slug taken twice, or a translation of a story that
     exists, is judged as on the site; only the problems of the changed stories are kept.
     """
-    checked = pipeline.check(settings)
+    checked = pipeline.check_photos(settings, pipeline.check(settings), set(slugs))
     problems: list[Problem] = []
     for slug in slugs:
         folder = settings.stories_dir / slug
