@@ -46,9 +46,23 @@ class Catalogue:
     translations: dict[str, list[Story]]  # slug → its translations and original
     _communities_by_key: dict[str, Term] = field(default_factory=dict, repr=False)
     _terms_by_slug: dict[tuple[str, str], Term] = field(default_factory=dict, repr=False)
+    _slugs: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = field(
+        default_factory=dict, repr=False
+    )
 
     def communities_of(self, story: Story) -> list[Term]:
         return [self._communities_by_key[match_key(name)] for name in story.communities]
+
+    def term_slugs(self, story: Story) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        """The story's community, neighbourhood and theme slugs, worked out once per story."""
+        slugs = self._slugs.get(story.slug)
+        if slugs is None:
+            slugs = self._slugs[story.slug] = (
+                frozenset(term.slug for term in self.communities_of(story)),
+                frozenset(entry.slug for entry in story.neighbourhoods),
+                frozenset(entry.slug for entry in story.themes),
+            )
+        return slugs
 
     def term(self, kind: str, slug: str) -> Term:
         return self._terms_by_slug[(kind, slug)]
@@ -186,13 +200,13 @@ def related_stories(catalogue: Catalogue, story: Story, minimum: int, maximum: i
     Only the newest few candidates of each index are scored, which keeps the work per
     story constant however large a neighbourhood grows.
     """
-    pool = maximum * 4
+    pool = maximum * 2
+    own = catalogue.term_slugs(story)
     candidates: dict[str, Story] = {}
     for kind in (COMMUNITIES, NEIGHBOURHOODS, THEMES):
         lists = [term.stories for term in catalogue.terms_of(story, kind)]
-        merged = heapq.merge(*lists, key=_newest_first, reverse=True)
         taken = 0
-        for other in merged:
+        for other in heapq.merge(*lists, key=_newest_first, reverse=True):
             if other.slug == story.slug or other.slug in candidates:
                 continue
             candidates[other.slug] = other
@@ -200,16 +214,12 @@ def related_stories(catalogue: Catalogue, story: Story, minimum: int, maximum: i
             if taken >= pool:
                 break
 
-    own = {
-        kind: {term.slug for term in catalogue.terms_of(story, kind)}
-        for kind in (COMMUNITIES, NEIGHBOURHOODS, THEMES)
-    }
-
     def score(other: Story) -> tuple[bool, bool, bool, date, str]:
+        theirs = catalogue.term_slugs(other)
         return (
-            bool(own[COMMUNITIES] & {term.slug for term in catalogue.communities_of(other)}),
-            bool(own[NEIGHBOURHOODS] & {entry.slug for entry in other.neighbourhoods}),
-            bool(own[THEMES] & {entry.slug for entry in other.themes}),
+            not own[0].isdisjoint(theirs[0]),
+            not own[1].isdisjoint(theirs[1]),
+            not own[2].isdisjoint(theirs[2]),
             other.date,
             other.slug,
         )

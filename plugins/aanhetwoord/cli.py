@@ -7,7 +7,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, newstory, pipeline, prcheck, report_formats
+from . import __version__, newstory, pipeline, prcheck, publish, report, report_formats, withdraw
+from .intake import command as intake_command
 from .problems import Problem
 from .siteconfig import ConfigNotFound, find_config, load_settings
 
@@ -72,6 +73,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     _add_format_arguments(check_pr)
     check_pr.set_defaults(run=prcheck.run)
+
+    intake = commands.add_parser(
+        "intake",
+        help="start het formulier waarmee bewoners zonder account een verhaal insturen",
+        description="Instellingen gaan met AANHETWOORD_INTAKE_*-variabelen; zie docs/beheer/intake.md.",
+    )
+    intake.set_defaults(run=intake_command.serve)
+    intake_actions = intake.add_subparsers(dest="intake_action", metavar="ACTIE")
+    intake_actions.add_parser(
+        "purge",
+        help="wis e-mailadressen een aantal dagen na het besluit over een inzending, en ruim op",
+    ).set_defaults(run=intake_command.purge)
+    intake_list = intake_actions.add_parser("list", help="toon alle inzendingen met hun status en branch")
+    intake_list.add_argument("--email", action="store_true", help="toon ook de e-mailadressen")
+    intake_list.set_defaults(run=intake_command.listing)
+
+    # Staff commands: each module declares its own arguments.
+    for module in (report, withdraw, publish):
+        module.add_command(commands)
 
     args = parser.parse_args(argv)
     try:

@@ -121,9 +121,11 @@ def first_paragraph_text(tokens: list[Token]) -> str:
 PictureRenderer = Callable[[str, str], "str | None"]
 
 
-def render(text: str, picture: PictureRenderer | None = None) -> str:
-    """Safe HTML for a story body or update; headings start at level 2 under the story title."""
-    tokens = parse(text)
+def render(text: str, picture: PictureRenderer | None = None, tokens: list[Token] | None = None) -> str:
+    """Safe HTML for a story body or update; headings start at level 2 under the story title.
+
+    ``tokens`` may be the text already parsed (by the validator); they are used up."""
+    tokens = parse(text) if tokens is None else tokens
     for token in tokens:
         if token.type in {"heading_open", "heading_close"} and token.tag == "h1":
             token.tag = "h2"

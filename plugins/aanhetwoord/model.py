@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 
 class Status(enum.Enum):
@@ -70,6 +71,8 @@ class Story:
     translation_of: str = ""
     # Files in the story folder that the story shows (cover and inline images).
     assets: tuple[str, ...] = field(default_factory=tuple)
+    # The body as parsed by the validator, kept so rendering need not parse it again.
+    body_tokens: list[Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def folder(self) -> Path:

@@ -49,6 +49,7 @@ class Page:
     in_nav: bool = False
     preview_only: bool = False  # drafts and embargoed stories: never in a published build
     indexable: bool = True  # in search and sitemap
+    searchable: bool = True  # in the search index (list pages after the first only repeat stories)
     language: str = ""
     assets: dict[str, Path] = field(default_factory=dict)  # url → file to publish there
     alternates: list[tuple[str, str]] = field(default_factory=list)  # (language, url)
@@ -178,7 +179,7 @@ class Renderer:
             communities=self.catalogue.communities_of(story),
             neighbourhoods=self.catalogue.terms_of(story, NEIGHBOURHOODS),
             themes=self.catalogue.terms_of(story, THEMES),
-            body=markdown.render(story.body, inline),
+            body=markdown.render(story.body, inline, self._take_tokens(story)),
             updates=[(update, markdown.render(update.text, inline)) for update in story.updates],
             related=self.card_list(self.catalogue.related.get(story.slug, []), url, heading=3),
             translations=[
@@ -245,6 +246,12 @@ class Renderer:
         assets[url] = card
         return url
 
+    @staticmethod
+    def _take_tokens(story: Story) -> list | None:
+        """The validator's parse of the body, once: rendering changes the tokens."""
+        tokens, story.body_tokens = story.body_tokens, None
+        return tokens
+
     def withdrawn_page(self, slug: str) -> Page:
         url = self.urls.story(slug)
         content = self._templates["withdrawn"].render(href=self.link(url))
@@ -302,6 +309,7 @@ class Renderer:
                 kind=PageKind.TERM if term else PageKind.LIST,
                 description=(term.entry.description if term and term.entry else intro),
                 in_nav=in_nav and number == 1,
+                searchable=number == 1,
             )
 
     def overview_page(self, kind: str, terms: list[Term]) -> Page:

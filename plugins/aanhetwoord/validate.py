@@ -238,6 +238,7 @@ def validate(source: StorySource, registers: Registers, today: date) -> tuple[St
         pinned=pinned,
         translation_of=translation_of,
         assets=tuple(dict.fromkeys(assets)),
+        body_tokens=tokens,
     )
     return story, check.problems
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,21 @@ class AanHetWoordConfig(base.Config):
     photo_max_megabytes = c.Type((int, float), default=30)
 
 
+class CachedFile(File):
+    """A processed photo from the cache: linked into the site instead of copied, when the disk allows."""
+
+    def copy_file(self, dirty: bool = False) -> None:
+        if dirty and not self.is_modified():
+            return
+        target = Path(self.abs_dest_path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)
+        try:
+            os.link(str(self.abs_src_path), target)
+        except OSError:
+            super().copy_file(dirty)
+
+
 class StoryPage(MkDocsPage):
     """A page whose HTML the core made: MkDocs skips its own Markdown run for it."""
 
@@ -64,8 +80,9 @@ class StoryPage(MkDocsPage):
         if self.spec.description:
             meta["description"] = html.escape(self.spec.description)
         if not self.spec.indexable:
-            meta["search"] = {"exclude": True}
             meta["robots"] = "noindex"
+        if not (self.spec.indexable and self.spec.searchable):
+            meta["search"] = {"exclude": True}
         if self.spec.language:
             meta["language"] = self.spec.language
         self.meta = meta
@@ -137,7 +154,7 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
             files.append(file)
             StoryPage(spec, file, config)
             for url, source in spec.assets.items():
-                files.append(File.generated(config, url, abs_src_path=str(source), inclusion=inclusion))
+                files.append(CachedFile.generated(config, url, abs_src_path=str(source), inclusion=inclusion))
         return files
 
     def on_page_content(

@@ -1,0 +1,120 @@
+"""``aanhetwoord intake``: serve the form; ``intake purge`` and ``intake list`` for staff.
+
+This module imports the web framework only when the service starts, so the other commands
+of ``aanhetwoord`` stay quick and work without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from pathlib import Path
+
+from ..siteconfig import load_settings
+from . import settings as intake_settings
+from .gitstore import Author, GitError, GitStore
+from .register import SUBMITTED, Register
+from .settings import IntakeSettings, SettingsError
+
+REFERENCE = re.compile(r"INZ-[0-9]{8}-[A-Z0-9]{6}")
+
+
+def serve(args: argparse.Namespace, config_file: Path) -> int:
+    settings = _settings(config_file)
+    if settings is None:
+        return 2
+    import uvicorn
+
+    from .app import create_app
+
+    try:
+        app = create_app(settings)
+    except (SettingsError, GitError) as error:
+        print(f"aanhetwoord intake: {error}", file=sys.stderr)
+        return 2
+    shown = "localhost" if settings.host in ("127.0.0.1", "::1") else settings.host
+    print(
+        f"Het formulier staat op http://{shown}:{settings.port}/ (gegevens in {settings.data_dir})",
+        file=sys.stderr,
+    )
+    # Client addresses come from our own X-Forwarded-For handling (TRUSTED_PROXIES), not uvicorn's.
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        proxy_headers=False,
+        server_header=False,
+    )
+    return 0
+
+
+def purge(args: argparse.Namespace, config_file: Path) -> int:
+    """Mark decided submissions, delete e-mail addresses after the waiting time, tidy the data folder."""
+    settings = _settings(config_file)
+    if settings is None:
+        return 2
+    from .abuse import AbuseStore
+    from .app import clean_data_folder
+
+    register = Register(settings.register_file)
+    try:
+        decided = mark_decided(settings, register)
+    except GitError as error:
+        print(f"aanhetwoord intake purge: {error}", file=sys.stderr)
+        return 1
+    erased = register.purge(settings.purge_days)
+    clean_data_folder(settings, AbuseStore(settings.abuse_file, settings.secret))
+    print(
+        f"{decided} {'inzending' if decided == 1 else 'inzendingen'} besloten, "
+        f"{erased} {'e-mailadres' if erased == 1 else 'e-mailadressen'} gewist "
+        f"(na {settings.purge_days} dagen)."
+    )
+    return 0
+
+
+def mark_decided(settings: IntakeSettings, register: Register) -> int:
+    """A submission is decided once its story is on the base branch, or its branch is merged or gone."""
+    store = GitStore(
+        settings.repository,
+        settings.work_dir,
+        Author(settings.author_name, settings.author_email),
+        settings.base,
+    )
+    base = store.base_commit()
+    stories = load_settings(settings.config_file).stories_dir.resolve().relative_to(settings.repository)
+    published = store.matches(base, REFERENCE.pattern, stories.as_posix())
+    decided = 0
+    for submission in register.all():
+        if submission.status != SUBMITTED:
+            continue
+        commit = store.resolve(f"refs/heads/{submission.branch}")
+        if submission.id in published or commit is None or store.is_ancestor(commit, base):
+            register.decide(submission.id)
+            decided += 1
+    return decided
+
+
+def listing(args: argparse.Namespace, config_file: Path) -> int:
+    settings = _settings(config_file)
+    if settings is None:
+        return 2
+    submissions = Register(settings.register_file).all()
+    for submission in submissions:
+        email = submission.email or "-" if args.email else ("e-mail" if submission.email else "-")
+        print(
+            f"{submission.id}  {submission.submitted_at}  {submission.status:<9}  "
+            f"{submission.withdrawal_branch or submission.branch}  {email}"
+        )
+    print(f"{len(submissions)} {'inzending' if len(submissions) == 1 else 'inzendingen'}", file=sys.stderr)
+    return 0
+
+
+def _settings(config_file: Path) -> IntakeSettings | None:
+    try:
+        return intake_settings.load(os.environ, config_file)
+    except SettingsError as error:
+        print(f"aanhetwoord intake: {error}", file=sys.stderr)
+        return None

@@ -1,0 +1,60 @@
+"""A resident's photo, made safe before it is kept anywhere: the site's checks, then a clean JPEG.
+
+It goes through the checks of the photo pipeline (size, format by content, pixel count, so a
+decompression bomb is refused before it is decoded) and is decoded the way the site build
+decodes it: upright and in sRGB. Then it is written as a new JPEG of at most 2400 pixels wide,
+without any metadata — no EXIF with the GPS position of someone's home, no XMP, no comments.
+The site build later makes its own variants from this file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from ..photos import PhotoError, PhotoSettings, _prepare, open_photo
+
+FILE_NAME = "foto.jpg"
+MAX_WIDTH = 2400
+JPEG_QUALITY = 85
+
+
+@dataclass(frozen=True)
+class PreparedPhoto:
+    path: Path
+    width: int
+    height: int
+
+
+def prepare(upload: Path, target: Path, settings: PhotoSettings) -> PreparedPhoto:
+    """Check ``upload`` and write the clean photo to ``target``; a bad photo raises PhotoError."""
+    try:
+        image = open_photo(upload, settings)
+        with image:
+            # The same decoding as the site build (photos._prepare), so a photo accepted here
+            # is accepted there: upright, sRGB, decoded no larger than needed.
+            prepared = _prepare(image, MAX_WIDTH)
+    except PhotoError as error:
+        raise PhotoError(_sentence(str(error))) from None
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, MemoryError):
+        raise PhotoError("De foto is beschadigd of niet compleet. Kies een andere foto.") from None
+    if prepared.width > MAX_WIDTH:
+        height = max(1, round(prepared.height * MAX_WIDTH / prepared.width))
+        prepared = prepared.resize((MAX_WIDTH, height), Image.LANCZOS)
+    if prepared.mode == "RGBA":
+        background = Image.new("RGB", prepared.size, "white")
+        background.paste(prepared, mask=prepared.getchannel("A"))
+        prepared = background
+    prepared.info = {}  # nothing of the original file is written along
+    scratch = target.with_name(f".{target.name}.tmp")
+    prepared.save(scratch, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    os.replace(scratch, target)
+    return PreparedPhoto(target, prepared.width, prepared.height)
+
+
+def _sentence(message: str) -> str:
+    message = message[:1].upper() + message[1:]
+    return message if message.endswith(".") else f"{message}."

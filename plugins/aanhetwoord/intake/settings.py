@@ -1,0 +1,271 @@
+"""Every setting of the intake service, read from ``AANHETWOORD_INTAKE_*`` environment variables.
+
+The defaults let it run with no set-up at all: it listens on 127.0.0.1:8000, commits to the
+git repository it is started in, and keeps its private data (the consent register, the
+abuse counters, photos kept between two attempts) in a folder outside that repository. A data
+folder inside the repository is refused: e-mail addresses must never end up in ``docs/``,
+``stories/`` or the built site, nor in a commit made with ``git add -A``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import os
+import secrets
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PREFIX = "AANHETWOORD_INTAKE_"
+FORGES = ("github", "gitlab", "forgejo", "gitea")
+FORGE_API = {"github": "https://api.github.com", "gitlab": "https://gitlab.com/api/v4"}
+MEGABYTE = 1024 * 1024
+SECRET_FILE = "secret.key"
+
+
+class SettingsError(Exception):
+    """A setting that cannot be used; the message names the variable and says why."""
+
+
+@dataclass(frozen=True)
+class ForgeSettings:
+    """Where branches are pushed and pull/merge requests opened (off unless ``FORGE`` is set)."""
+
+    kind: str  # github, gitlab, forgejo or gitea
+    api_url: str
+    token: str = field(repr=False)
+    repository: str  # owner/name, or the GitLab project path or id
+    remote: str = "origin"
+    target: str = "main"
+
+
+@dataclass(frozen=True)
+class IntakeSettings:
+    repository: Path  # the top of the git work tree
+    config_file: Path  # the site's mkdocs.yml
+    data_dir: Path
+    secret: bytes = field(repr=False)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    base: str = ""  # branch new submissions start from; "" = main if it exists, else HEAD
+    author_name: str = "Aan het woord-formulier"
+    author_email: str = "formulier@aanhetwoord.invalid"
+    min_seconds: float = 3.0
+    max_age_seconds: float = 2 * 3600
+    rate_limit: int = 10
+    rate_window_seconds: int = 3600
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    photo_max_bytes: int = 25 * MEGABYTE
+    max_request_bytes: int = 27 * MEGABYTE
+    body_max_chars: int = 20_000
+    purge_days: int = 30
+    public_url: str = ""  # e.g. https://verhalen.example.nl/formulier/ ; else from the request
+    root_path: str = ""  # the path prefix a reverse proxy strips, e.g. /formulier
+    contact: str = ""  # an e-mail address residents may write to
+    photo_workers: int = 2
+    log_level: str = "info"
+    forge: ForgeSettings | None = None
+
+    @property
+    def register_file(self) -> Path:
+        return self.data_dir / "register.sqlite3"
+
+    @property
+    def abuse_file(self) -> Path:
+        return self.data_dir / "abuse.sqlite3"
+
+    @property
+    def attempts_dir(self) -> Path:
+        """Photos kept between a refused attempt and the next, under random names."""
+        return self.data_dir / "pogingen"
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Photos while they arrive, before they are checked and re-encoded."""
+        return self.data_dir / "upload"
+
+    @property
+    def work_dir(self) -> Path:
+        """Temporary git index files."""
+        return self.data_dir / "git"
+
+
+def load(environ: Mapping[str, str], config_file: Path) -> IntakeSettings:
+    """Read and check every setting; creates the data folder (and its secret) when missing."""
+    env = _Reader(environ)
+    config_file = config_file.resolve()
+    repository = Path(env.text("REPOSITORY") or config_file.parent).expanduser().resolve()
+    repository = _work_tree(repository)
+    try:
+        config_file.relative_to(repository)
+    except ValueError:
+        raise SettingsError(
+            f"{PREFIX}REPOSITORY: {config_file} ligt niet in de repository {repository}"
+        ) from None
+    data_dir = Path(env.text("DATA_DIR") or default_data_dir(repository, environ)).expanduser()
+    data_dir = data_dir.resolve()
+    _refuse_inside(data_dir, repository)
+
+    photo_max = env.number("PHOTO_MAX_MB", 25, low=1, high=200)
+    photo_max_bytes = int(photo_max * MEGABYTE)
+    max_request = env.number("MAX_REQUEST_MB", photo_max + 2, low=1, high=250)
+    forge = _forge(env)
+    settings = IntakeSettings(
+        repository=repository,
+        config_file=config_file,
+        data_dir=data_dir,
+        secret=b"",
+        host=env.text("HOST") or "127.0.0.1",
+        port=int(env.number("PORT", 8000, low=0, high=65535)),
+        base=env.text("BASE"),
+        author_name=env.text("AUTHOR_NAME") or IntakeSettings.author_name,
+        author_email=env.text("AUTHOR_EMAIL") or IntakeSettings.author_email,
+        min_seconds=env.number("MIN_SECONDS", 3, low=0, high=3600),
+        max_age_seconds=env.number("MAX_AGE_SECONDS", 2 * 3600, low=10, high=7 * 24 * 3600),
+        rate_limit=int(env.number("RATE_LIMIT", 10, low=1, high=1_000_000)),
+        rate_window_seconds=int(env.number("RATE_WINDOW_SECONDS", 3600, low=1, high=7 * 24 * 3600)),
+        trusted_proxies=_networks(env.text("TRUSTED_PROXIES")),
+        photo_max_bytes=photo_max_bytes,
+        max_request_bytes=max(int(max_request * MEGABYTE), photo_max_bytes + MEGABYTE),
+        body_max_chars=int(env.number("BODY_MAX_CHARS", 20_000, low=100, high=200_000)),
+        purge_days=int(env.number("PURGE_DAYS", 30, low=0, high=3650)),
+        public_url=_public_url(env.text("PUBLIC_URL")),
+        root_path=_root_path(env.text("ROOT_PATH")),
+        contact=env.text("CONTACT"),
+        photo_workers=int(env.number("PHOTO_WORKERS", os.cpu_count() or 2, low=1, high=64)),
+        log_level=(env.text("LOG_LEVEL") or "info").lower(),
+        forge=forge,
+    )
+    secret = env.text("SECRET")
+    if secret and len(secret) < 32:
+        raise SettingsError(
+            f"{PREFIX}SECRET: gebruik minstens 32 tekens (bijvoorbeeld: openssl rand -hex 32)"
+        )
+    return _with_secret(settings, secret.encode() if secret else None)
+
+
+def default_data_dir(repository: Path, environ: Mapping[str, str]) -> Path:
+    """``$XDG_DATA_HOME/aanhetwoord/intake/<repo>-<hash>``: one folder per repository, never inside it."""
+    base = Path(environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    tag = hashlib.sha256(str(repository).encode()).hexdigest()[:8]
+    return base / "aanhetwoord" / "intake" / f"{repository.name}-{tag}"
+
+
+def _with_secret(settings: IntakeSettings, secret: bytes | None) -> IntakeSettings:
+    """Create the data folder (private to this user) and the signing key that survives restarts."""
+    for folder in (settings.data_dir, settings.attempts_dir, settings.uploads_dir, settings.work_dir):
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if secret is None:
+        path = settings.data_dir / SECRET_FILE
+        if not path.exists():
+            try:
+                handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass  # another process made it meanwhile
+            else:
+                with os.fdopen(handle, "w") as file:
+                    file.write(secrets.token_hex(32))
+        secret = path.read_text().strip().encode()
+    return replace(settings, secret=secret)
+
+
+def _work_tree(folder: Path) -> Path:
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise SettingsError(f"git werkt niet ({error})") from None
+    if result.returncode != 0:
+        raise SettingsError(f"{PREFIX}REPOSITORY: {folder} is geen git-repository")
+    return Path(result.stdout.strip()).resolve()
+
+
+def _refuse_inside(data_dir: Path, repository: Path) -> None:
+    try:
+        data_dir.relative_to(repository)
+    except ValueError:
+        return
+    raise SettingsError(
+        f"{PREFIX}DATA_DIR: {data_dir} ligt in de repository {repository}. Daar kunnen e-mailadressen in "
+        "docs/, stories/, site/ of een commit terechtkomen. Kies een map buiten de repository."
+    )
+
+
+def _networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    networks = []
+    for part in value.replace(",", " ").split():
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise SettingsError(f"{PREFIX}TRUSTED_PROXIES: '{part}' is geen IP-adres of netwerk") from None
+    return tuple(networks)
+
+
+def _public_url(value: str) -> str:
+    if not value:
+        return ""
+    if not value.startswith(("https://", "http://")):
+        raise SettingsError(f"{PREFIX}PUBLIC_URL: begin met https://")
+    return value.rstrip("/") + "/"
+
+
+def _root_path(value: str) -> str:
+    value = value.strip().rstrip("/")
+    if value and not value.startswith("/"):
+        raise SettingsError(f"{PREFIX}ROOT_PATH: begin met /, bijvoorbeeld /formulier")
+    return value
+
+
+def _forge(env: _Reader) -> ForgeSettings | None:
+    kind = env.text("FORGE").lower()
+    if not kind or kind == "off":
+        return None
+    if kind not in FORGES:
+        raise SettingsError(f"{PREFIX}FORGE: kies {', '.join(FORGES)} of laat het leeg")
+    api_url = env.text("FORGE_URL") or FORGE_API.get(kind, "")
+    token = env.text("FORGE_TOKEN")
+    repository = env.text("FORGE_REPOSITORY")
+    missing = [
+        name
+        for name, value in (("FORGE_URL", api_url), ("FORGE_TOKEN", token), ("FORGE_REPOSITORY", repository))
+        if not value
+    ]
+    if missing:
+        raise SettingsError(f"{PREFIX}FORGE={kind} heeft ook nodig: {', '.join(PREFIX + m for m in missing)}")
+    if not api_url.startswith(("https://", "http://")):
+        raise SettingsError(f"{PREFIX}FORGE_URL: begin met https://")
+    return ForgeSettings(
+        kind=kind,
+        api_url=api_url.rstrip("/"),
+        token=token,
+        repository=repository.strip("/"),
+        remote=env.text("FORGE_REMOTE") or "origin",
+        target=env.text("FORGE_TARGET") or "main",
+    )
+
+
+class _Reader:
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self.environ = environ
+
+    def text(self, name: str) -> str:
+        return self.environ.get(PREFIX + name, "").strip()
+
+    def number(self, name: str, default: float, *, low: float, high: float) -> float:
+        raw = self.text(name)
+        if not raw:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise SettingsError(f"{PREFIX}{name}: '{raw}' is geen getal") from None
+        if not low <= value <= high:
+            raise SettingsError(f"{PREFIX}{name}: kies een getal van {low:g} tot en met {high:g}")
+        return value
