@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from . import markdown
 from .catalogue import COMMUNITIES, NEIGHBOURHOODS, THEMES, Catalogue, Term, paginate
@@ -54,6 +55,9 @@ class Page:
     assets: dict[str, Path] = field(default_factory=dict)  # url → file to publish there
     alternates: list[tuple[str, str]] = field(default_factory=list)  # (language, url)
     image: str = ""  # url of the 1200×630 link-preview image
+    # Placeholder → HTML filled in after the engine has indexed the page for search: story
+    # cards repeat other pages, and leaving them out keeps both the index and the build lean.
+    deferred: dict[str, str] = field(default_factory=dict)
 
 
 class Renderer:
@@ -126,6 +130,15 @@ class Renderer:
     def card_list(self, stories: list[Story], from_url: str, heading: int = 2) -> str:
         return "".join(self.card(story, from_url, heading) for story in stories)
 
+    @staticmethod
+    def defer(deferred: dict[str, str], html: str) -> Markup:
+        """A placeholder for ``html``, which the engine inserts after search indexing."""
+        if not html:
+            return Markup("")
+        key = f"<!--ahw-deferred-{len(deferred)}-->"
+        deferred[key] = html
+        return Markup(key)
+
     # Pages --------------------------------------------------------------------------------
 
     def pages(self) -> Iterator[Page]:
@@ -162,6 +175,7 @@ class Renderer:
                 else self.t("concept_banner")
             )
         assets: dict[str, Path] = {}
+        deferred: dict[str, str] = {}
         cover = (
             self.picture(story, story.image.src, story.image.alt, href, assets, cover=True)
             if story.image
@@ -181,7 +195,9 @@ class Renderer:
             themes=self.catalogue.terms_of(story, THEMES),
             body=markdown.render(story.body, inline, self._take_tokens(story)),
             updates=[(update, markdown.render(update.text, inline)) for update in story.updates],
-            related=self.card_list(self.catalogue.related.get(story.slug, []), url, heading=3),
+            related=self.defer(
+                deferred, self.card_list(self.catalogue.related.get(story.slug, []), url, heading=3)
+            ),
             translations=[
                 (other, language_name(other.language or self.settings.language, self.settings.language))
                 for other in translations
@@ -201,6 +217,7 @@ class Renderer:
             language=language,
             assets=assets,
             image=self._social_image(story, assets),
+            deferred=deferred,
             alternates=[
                 (other.language or self.settings.language, self.urls.story(other.slug))
                 for other in translations
@@ -278,6 +295,7 @@ class Renderer:
         for number, chunk in enumerate(chunks, start=1):
             url = base(number)
             href = self.link(url)
+            deferred: dict[str, str] = {}
             pagination = {
                 "page": number,
                 "pages": len(chunks),
@@ -287,14 +305,14 @@ class Renderer:
             context = dict(
                 title=title,
                 intro=intro,
-                cards=self.card_list(chunk, url),
+                cards=self.defer(deferred, self.card_list(chunk, url)),
                 count=len(stories),
                 pagination=pagination,
                 href=href,
                 term=term,
                 label=self.t(TERM_LABELS[term.kind]) if term else "",
                 problems=self.problems if with_problems and number == 1 else [],
-                previews=self.card_list(self.catalogue.previews, url)
+                previews=self.defer(deferred, self.card_list(self.catalogue.previews, url))
                 if with_problems and number == 1
                 else "",
             )
@@ -310,6 +328,7 @@ class Renderer:
                 description=(term.entry.description if term and term.entry else intro),
                 in_nav=in_nav and number == 1,
                 searchable=number == 1,
+                deferred=deferred,
             )
 
     def overview_page(self, kind: str, terms: list[Term]) -> Page:

@@ -320,8 +320,9 @@ def text_report(report: Report) -> str:
     out += _heading(
         "Verhalen per buurt",
         f"Stille buurten staan bovenaan: nog geen verhaal, of geen verhaal sinds "
-        f"{dutch_date(report.quiet_since)}. Daar is nog niemand aan het woord geweest: ga erheen.",
+        f"{dutch_date(report.quiet_since)}.",
     )
+    out.append(quiet_summary(report))
     out += table(
         ["buurt", "wijk", "verhalen", recent_label, "laatste verhaal", "in voorbereiding", ""],
         [
@@ -417,6 +418,18 @@ def text_report(report: Report) -> str:
     )
     out += [problem.format() for problem in report.problems] or ["(geen)"]
     return "\n".join(out) + "\n"
+
+
+def quiet_summary(report: Report) -> str:
+    if not report.neighbourhoods:
+        return "Er staan geen buurten in het register."
+    if not report.quiet:
+        return "Geen enkele buurt is stil."
+    names = ", ".join(row.name for row in report.quiet)
+    return (
+        f"Stil: {names}. Daar is in de laatste {report.quiet_months} maanden niemand aan het woord "
+        "geweest: ga erheen en vraag wat mensen er samen doen."
+    )
 
 
 def _heading(title: str, intro: str = "") -> list[str]:
@@ -645,7 +658,7 @@ def html_report(report: Report) -> str:
     environment.filters["dutch_date"] = dutch_date
     environment.filters["month_name"] = month_name
     return environment.get_template("report.html").render(
-        report=report, charts=charts, recent_label=recent, plural=_plural
+        report=report, charts=charts, recent_label=recent, plural=_plural, quiet=quiet_summary(report)
     )
 
 

@@ -160,12 +160,18 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
     def on_page_content(
         self, html_content: str, *, page: MkDocsPage, config: MkDocsConfig, files: Files
     ) -> str:
-        if self.site is None or not page.is_homepage or isinstance(page, StoryPage):
-            return html_content
-        mix = self.site.home(page.url)
-        if HOME_MARKER in html_content:
-            return html_content.replace(HOME_MARKER, mix, 1)
-        return html_content + mix
+        # The home page's story mix goes in after search indexing, like every list of cards.
+        if self.site is not None and page.is_homepage and HOME_MARKER not in html_content:
+            return html_content + HOME_MARKER
+        return html_content
+
+    def on_post_page(self, output: str, *, page: MkDocsPage, config: MkDocsConfig) -> str:
+        if isinstance(page, StoryPage):
+            for placeholder, part in page.spec.deferred.items():
+                output = output.replace(placeholder, part, 1)
+        elif self.site is not None and page.is_homepage:
+            output = output.replace(HOME_MARKER, self.site.home(page.url), 1)
+        return output
 
     def on_page_context(self, context: dict, *, page: MkDocsPage, config: MkDocsConfig, nav: Any) -> dict:
         if isinstance(page, StoryPage):

@@ -1,0 +1,606 @@
+"""``aanhetwoord nginx``: a web server configuration made from the built site, tried on real nginx.
+
+The configuration is generated from a real build, served by Debian's nginx on 127.0.0.1, and
+the pages are opened in Chromium under the Content-Security-Policy it sends: no violation may
+happen, the search (which runs in a worker) must still work, and a withdrawn story answers 410.
+Without nginx these tests are skipped, or fail when the ``CI`` variable is set.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import http.client
+import os
+import queue
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from PIL import Image
+
+from aanhetwoord.publish import (
+    Options,
+    content_security_policy,
+    csp_hash,
+    immutable_patterns,
+    nginx_config,
+    scan_pages,
+)
+from aanhetwoord.settings import Settings
+from browser_support import launch_chromium, origin, require_chromium
+from sitefactory import Site, make_site, quiet_env
+
+NGINX = shutil.which("nginx") or next(
+    (path for path in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(path, os.X_OK)), None
+)
+MIME_TYPES = Path("/etc/nginx/mime.types")
+WITHDRAWN = "/verhalen/ingetrokken-verhaal/"
+
+
+def require_nginx() -> str:
+    """Skip without nginx; fail instead when ``CI`` is set, so CI can never pass by skipping."""
+    if NGINX is None:
+        reason = "nginx is missing: install Debian's 'nginx' package (tests/run.sh does) to serve the site"
+        if os.environ.get("CI"):
+            pytest.fail(f"the web server tests cannot run on CI: {reason}", pytrace=False)
+        pytest.skip(reason)
+    return NGINX
+
+
+def run_cli(site: Site, *args: str) -> subprocess.CompletedProcess:
+    site.write_config()
+    return subprocess.run(
+        [sys.executable, "-m", "aanhetwoord.cli", *args],
+        cwd=site.root,
+        capture_output=True,
+        text=True,
+        env=quiet_env(),
+        timeout=120,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# The built site ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Site:
+    site = make_site(tmp_path_factory.mktemp("publish"))
+    folder = site.stories / "met-foto"
+    folder.mkdir(parents=True)
+    Image.new("RGB", (1200, 800), (180, 90, 30)).save(folder / "koor.jpg", "JPEG")
+    Image.new("RGB", (800, 600), (30, 90, 180)).save(folder / "repetitie.png", "PNG")
+    site.add_story(
+        "met-foto",
+        "Wij zingen elke dinsdag.\n\n![Repetitie in de zaal](repetitie.png)",
+        title="Het koor zingt in de haven",
+        community="Het Havenkoor",
+        image={"src": "koor.jpg", "alt": "Het koor op de kade"},
+    )
+    for number in range(1, 5):
+        site.add_story(
+            f"verhaal-{number}",
+            f"Verhaal nummer {number} over zingen en koffie.",
+            title=f"Verhaal {number}",
+            community="De Buurtgroep",
+            date=f"2025-0{number}-10",
+        )
+    site.add_story("ingetrokken-verhaal", title="Weg", status="withdrawn")
+    site.build(strict=True)
+    return site
+
+
+def test_inline_scripts_and_styles_are_found_and_hashed(tmp_path: Path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "index.html").write_text(
+        "<html><head><script>var a = 1;</script>"
+        '<script id="__config" type="application/json">{"base": "."}</script>'
+        '<script src="assets/app.js"></script><style>p { color: red }</style></head>'
+        '<body><p style="margin: 0">&amp; tekst</p>'
+        '<script type="module">import "./x.js";</script></body></html>',
+        encoding="utf-8",
+    )
+    (tmp_path / "a" / "index.html").write_text(
+        '<script>var a = 1;</script><button onclick="go()">x</button>'
+        '<script src="https://elders.example/x.js"></script>',
+        encoding="utf-8",
+    )
+    found = scan_pages(tmp_path)
+
+    def expected(text: str) -> str:
+        return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+    assert found.pages == 2
+    assert found.scripts == {expected("var a = 1;"), expected('import "./x.js";')}
+    assert found.styles == {expected("p { color: red }")}
+    assert found.style_attributes == {expected("margin: 0")}
+    assert sorted(found.blocked) == [
+        "a/index.html: <button onclick=…>",
+        "a/index.html: <script src=https://elders.example/x.js>",
+    ]
+    csp = content_security_policy(found)
+    assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
+    assert f"script-src 'self' {' '.join(sorted(found.scripts))};" in csp
+    assert "'unsafe-hashes' " + expected("margin: 0") in csp
+
+
+def test_the_policy_is_strict(built: Site):
+    csp = content_security_policy(scan_pages(built.site_dir))
+    directives = dict(part.split(" ", 1) for part in csp.split("; "))
+    assert directives["default-src"] == "'self'"
+    assert directives["img-src"] == "'self' data:"
+    assert directives["object-src"] == "'none'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["base-uri"] == "'self'" and directives["form-action"] == "'self'"
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp and "*" not in csp
+    assert directives["style-src"] == "'self'", "the built site has no inline styles"
+
+
+def test_every_inline_script_of_the_built_site_is_allowed_by_its_hash(built: Site):
+    result = run_cli(built, "nginx")
+    assert result.returncode == 0, result.stderr
+    config = result.stdout
+    csp = re.search(r'add_header Content-Security-Policy "([^"]+)" always;', config).group(1)
+    inline = set()
+    for page in built.site_dir.rglob("*.html"):
+        # Material's inline scripts have no attributes; its JSON configuration block does.
+        inline |= set(re.findall(r"<script>(.*?)</script>", page.read_text(encoding="utf-8"), re.S))
+    assert inline, "Material's pages have inline scripts"
+    for script in inline:
+        assert csp_hash(script) in csp
+    assert "inline scripts toegestaan met hun hash" in result.stderr
+    assert "waarschuwing" not in result.stderr
+
+
+def test_hashed_assets_and_photos_are_cached_for_a_year_and_pages_are_not(built: Site):
+    patterns = [re.compile(pattern) for pattern in immutable_patterns(Settings(built.root, built.stories))]
+    paths = [
+        "/" + path.relative_to(built.site_dir).as_posix()
+        for path in built.site_dir.rglob("*")
+        if path.is_file()
+    ]
+
+    def immutable(path: str) -> bool:
+        return any(pattern.search(path) for pattern in patterns)
+
+    material = [path for path in paths if re.search(r"/assets/.*\.[0-9a-f]{8}\.min\.(js|css)$", path)]
+    photos = [path for path in paths if path.startswith("/verhalen/met-foto/") and not path.endswith(".html")]
+    assert len(material) >= 3 and len(photos) >= 5
+    assert all(immutable(path) for path in material + photos), [
+        p for p in material + photos if not immutable(p)
+    ]
+    for path in paths:
+        if path.endswith((".html", ".json", ".xml")) or "/lunr/" in path or path.endswith("aanhetwoord.css"):
+            assert not immutable(path), path
+
+
+def test_config_follows_the_base_path_of_the_site(tmp_path: Path):
+    site_dir = tmp_path / "site"
+    (site_dir / "api").mkdir(parents=True)
+    (site_dir / "index.html").write_text("<p>Hallo</p>", encoding="utf-8")
+    (site_dir / "api" / "withdrawn.json").write_text(
+        '{"paths": ["/gemeente/verhalen/weg/"]}', encoding="utf-8"
+    )
+    settings = Settings(tmp_path, tmp_path / "stories", site_url="https://www.example.org/gemeente/")
+    options = Options(site_dir, "/srv/www", "www.example.org", ["443"], True, "/c.pem", "/k.pem")
+    config, _, gone = nginx_config(settings, options)
+    assert gone == ["/gemeente/verhalen/weg/"]
+    assert 'location = "/gemeente/verhalen/weg/" { return 410; }' in config
+    assert "error_page 404 /gemeente/404.html;" in config
+    assert "location /gemeente/ {" in config
+    assert r'"~^/gemeente/assets/' in config and r'"~^/gemeente/verhalen/[^/]+/' in config
+    assert "belong in /srv/www/gemeente/" in config
+    assert "return 301 https://$host$request_uri;" in config
+
+
+def test_an_unbuilt_site_is_refused(site):
+    result = run_cli(site, "nginx")
+    assert result.returncode == 1
+    assert "Bouw eerst de site (mkdocs build)" in result.stderr
+
+
+def test_the_tls_configuration_is_accepted_by_nginx(built: Site, tmp_path: Path):
+    nginx = require_nginx()
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is missing, so no test certificate can be made")
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost"]
+        + ["-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem")],
+        check=True,
+        capture_output=True,
+    )
+    conf = tmp_path / "site.conf"
+    result = run_cli(
+        built,
+        "nginx",
+        "--output",
+        str(conf),
+        "--listen",
+        f"127.0.0.1:{free_port()}",
+        "--certificate",
+        str(tmp_path / "cert.pem"),
+        "--certificate-key",
+        str(tmp_path / "key.pem"),
+    )
+    assert result.returncode == 0, result.stderr
+    text = conf.read_text()
+    assert "ssl http2;" in text and "Strict-Transport-Security" in text
+    # The redirect server listens on port 80, which a test may not bind: nginx -t only checks.
+    write_nginx_conf(tmp_path, conf)
+    check = subprocess.run(
+        [
+            nginx,
+            "-t",
+            "-p",
+            str(tmp_path),
+            "-e",
+            str(tmp_path / "error.log"),
+            "-c",
+            str(tmp_path / "nginx.conf"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stderr
+
+
+# Serving it with nginx ------------------------------------------------------------------------
+
+
+def write_nginx_conf(work: Path, site_conf: Path) -> Path:
+    """A minimal nginx.conf that keeps every file nginx writes inside ``work``."""
+    types = (
+        f"include {MIME_TYPES};"
+        if MIME_TYPES.is_file()
+        else "types { text/html html; text/css css; application/javascript js; application/json json; "
+        "image/jpeg jpg; image/webp webp; image/png png; image/svg+xml svg; application/xml xml; }"
+    )
+    conf = work / "nginx.conf"
+    conf.write_text(
+        f"""\
+worker_processes 1;
+# One process as the current user: no user switch, so it reads the test's own folders.
+master_process off;
+daemon off;
+pid {work}/nginx.pid;
+error_log {work}/error.log warn;
+events {{ worker_connections 64; }}
+http {{
+    {types}
+    default_type application/octet-stream;
+    access_log off;
+    client_body_temp_path {work}/client_body;
+    proxy_temp_path {work}/proxy;
+    fastcgi_temp_path {work}/fastcgi;
+    uwsgi_temp_path {work}/uwsgi;
+    scgi_temp_path {work}/scgi;
+    include {site_conf};
+}}
+""",
+        encoding="utf-8",
+    )
+    return conf
+
+
+@dataclass
+class Served:
+    base: str
+    config: str
+    csp: str
+
+
+@pytest.fixture(scope="module")
+def served(built: Site, tmp_path_factory) -> Iterator[Served]:
+    nginx = require_nginx()
+    work = tmp_path_factory.mktemp("nginx")
+    port = free_port()
+    site_conf = work / "site.conf"
+    result = run_cli(
+        built,
+        "nginx",
+        "--http",
+        "--listen",
+        f"127.0.0.1:{port}",
+        "--root",
+        str(built.site_dir),
+        "--server-name",
+        "127.0.0.1",
+        "--output",
+        str(site_conf),
+    )
+    assert result.returncode == 0, result.stderr
+    config = site_conf.read_text(encoding="utf-8")
+    csp = re.search(r'add_header Content-Security-Policy "([^"]+)" always;', config).group(1)
+    conf = write_nginx_conf(work, site_conf)
+    process = subprocess.Popen(
+        [nginx, "-p", str(work), "-e", str(work / "error.log"), "-c", str(conf)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            if process.poll() is not None:
+                log = (work / "error.log").read_text() if (work / "error.log").exists() else ""
+                pytest.fail(f"nginx stopped: {process.stdout.read() if process.stdout else ''}\n{log}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail("nginx did not start listening within 20 s")
+                time.sleep(0.1)
+        yield Served(f"http://127.0.0.1:{port}/", config, csp)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def fetch(served: Served, path: str, headers: dict[str, str] | None = None) -> Answer:
+    parts = urlsplit(served.base)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        return Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
+    finally:
+        connection.close()
+
+
+def test_nginx_answers_410_for_a_withdrawn_story_with_its_notice(served: Served):
+    assert f'location = "{WITHDRAWN}" {{ return 410; }}' in served.config
+    for path in (WITHDRAWN, f"{WITHDRAWN}index.html"):
+        answer = fetch(served, path)
+        assert answer.status == 410, path
+        assert "ingetrokken op verzoek van de vertellers" in answer.body.decode()
+        assert answer.headers["content-security-policy"] == served.csp
+    short = fetch(served, WITHDRAWN.rstrip("/"))
+    assert (short.status, short.headers["location"]) == (301, WITHDRAWN)
+
+
+def test_nginx_sends_the_security_headers_on_every_response(served: Served):
+    for path, status in (("/", 200), ("/verhalen/", 200), ("/bestaat-niet/", 404), (WITHDRAWN, 410)):
+        answer = fetch(served, path)
+        assert answer.status == status, path
+        headers = answer.headers
+        assert headers["content-security-policy"] == served.csp
+        assert headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
+        assert headers["permissions-policy"].startswith("accelerometer=()")
+        assert headers["x-frame-options"] == "DENY"
+        assert "server" not in headers or headers["server"] == "nginx"
+
+
+def test_nginx_caches_hashed_files_for_a_year_and_pages_briefly(served: Served, built: Site):
+    bundle = next(built.site_dir.glob("assets/javascripts/bundle.*.min.js"))
+    photo = next(path for path in (built.site_dir / "verhalen/met-foto").iterdir() if path.suffix == ".webp")
+    for path in (f"/{bundle.relative_to(built.site_dir).as_posix()}", f"/verhalen/met-foto/{photo.name}"):
+        answer = fetch(served, path)
+        assert answer.status == 200, path
+        assert answer.headers["cache-control"] == "public, max-age=31536000, immutable"
+    for path in ("/", "/verhalen/met-foto/", "/api/stories.json", "/assets/stylesheets/aanhetwoord.css"):
+        answer = fetch(served, path)
+        assert answer.status == 200, path
+        assert answer.headers["cache-control"] == "public, max-age=300", path
+
+
+def test_nginx_serves_the_sites_own_404_page_and_compresses(served: Served):
+    missing = fetch(served, "/bestaat-niet/")
+    assert missing.status == 404 and b"md-content" in missing.body
+    page = fetch(served, "/verhalen/", {"Accept-Encoding": "gzip"})
+    assert page.headers.get("content-encoding") == "gzip"
+    assert b"Verhaal 1" in gzip.decompress(page.body)
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+
+
+# Chromium under the policy --------------------------------------------------------------------
+
+WATCH_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(
+    `${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}`
+  );
+});
+"""
+
+
+@dataclass
+class Seen:
+    status: int
+    headers: dict[str, str]
+    console: list[str] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def csp_messages(self) -> list[str]:
+        return [
+            line
+            for line in self.console
+            if "content security policy" in line.lower() or "permissions-policy" in line.lower()
+        ]
+
+
+def open_page(
+    browser: Any,
+    url: str,
+    *,
+    interact: Callable[[Any], None] | None = None,
+    evaluate: dict[str, str] | None = None,
+) -> Seen:
+    context = browser.new_context(service_workers="block")
+    try:
+        own = origin(url)
+        context.route(
+            "**/*", lambda route: route.continue_() if origin(route.request.url) == own else route.abort()
+        )
+        context.add_init_script(WATCH_VIOLATIONS)
+        page = context.new_page()
+        console: list[str] = []
+        page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+        response = page.goto(url, wait_until="load", timeout=15_000)
+        try:
+            page.wait_for_load_state("networkidle", timeout=5_000)
+        except Exception:  # noqa: BLE001 - a busy page is still checked
+            pass
+        page.wait_for_timeout(300)
+        if interact is not None:
+            interact(page)
+            page.wait_for_timeout(300)
+        seen = Seen(response.status, response.all_headers(), console)
+        seen.values = {name: page.evaluate(expression) for name, expression in (evaluate or {}).items()}
+        seen.violations = page.evaluate("window.__cspViolations")
+        return seen
+    finally:
+        context.close()
+
+
+class Chromium:
+    """Debian's Chromium in a thread of its own.
+
+    Playwright's sync API allows one instance per thread, and the session-wide ``browser`` of
+    browser_support may already be running for another test module; a thread of our own keeps
+    the two apart. Every Playwright call happens in that thread.
+    """
+
+    def __init__(self) -> None:
+        self._jobs: queue.Queue = queue.Queue()
+        self._started = threading.Event()
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._serve, name="chromium", daemon=True)
+        self._thread.start()
+        if not self._started.wait(timeout=60):
+            raise RuntimeError("Chromium did not start within 60 s")
+        if self._failure is not None:
+            raise self._failure
+
+    def _serve(self) -> None:
+        from playwright.sync_api import sync_playwright
+
+        try:
+            with sync_playwright() as playwright:
+                browser = launch_chromium(playwright)
+                self._started.set()
+                while (job := self._jobs.get()) is not None:
+                    work, answer = job
+                    try:
+                        answer.put((True, work(browser)))
+                    except BaseException as error:  # noqa: BLE001 - handed to the test's thread
+                        answer.put((False, error))
+                browser.close()
+        except BaseException as error:  # noqa: BLE001 - handed to the test's thread
+            self._failure = error
+            self._started.set()
+
+    def open(self, url: str, **options: Any) -> Seen:
+        answer: queue.Queue = queue.Queue()
+        self._jobs.put((lambda browser: open_page(browser, url, **options), answer))
+        done, value = answer.get(timeout=120)
+        if not done:
+            raise value
+        return value
+
+    def close(self) -> None:
+        self._jobs.put(None)
+        self._thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Chromium]:
+    require_chromium()
+    browser = Chromium()
+    try:
+        yield browser
+    finally:
+        browser.close()
+
+
+def search_for(page: Any) -> None:
+    # Material's search runs in a web worker: it only answers if the policy lets the worker run.
+    page.keyboard.press("s")
+    page.wait_for_timeout(200)
+    page.keyboard.type("zingen")
+    page.wait_for_selector(".md-search-result__item", timeout=10_000)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("", 200),
+        ("verhalen/met-foto/", 200),
+        ("verhalen/", 200),
+        ("buurten/oude-haven/", 200),
+        ("gemeenschappen/", 200),
+        ("bestaat-niet/", 404),
+        (WITHDRAWN.lstrip("/"), 410),
+    ],
+)
+def test_chromium_sees_no_policy_violation(served: Served, chromium: Chromium, path: str, status: int):
+    seen = chromium.open(
+        served.base + path,
+        interact=search_for if path == "" else None,
+        evaluate={
+            "images": "[...document.images].map(i => [i.currentSrc, i.complete && i.naturalWidth > 0])",
+            "styled": "getComputedStyle(document.querySelector('.md-header')).position",
+            "results": "document.querySelectorAll('.md-search-result__item').length",
+        },
+    )
+    assert seen.status == status
+    assert seen.headers["content-security-policy"] == served.csp
+    assert seen.violations == []
+    assert seen.csp_messages() == []
+    # The site still works under the policy: styles apply, photos load, search answers.
+    assert seen.values["styled"] == "sticky"
+    assert all(loaded for _, loaded in seen.values["images"]), seen.values["images"]
+    if path == "verhalen/met-foto/":
+        assert len(seen.values["images"]) >= 2
+    if path == "":
+        assert seen.values["results"] > 0
+
+
+@pytest.mark.browser
+def test_chromium_would_report_a_violation(served: Served, chromium: Chromium):
+    """The watch above works: an inline script the build did not make is blocked and reported."""
+    seen = chromium.open(
+        served.base + "verhalen/met-foto/",
+        interact=lambda page: page.evaluate(
+            "() => { const s = document.createElement('script');"
+            " s.textContent = 'window.__ran = 1'; document.body.append(s); }"
+        ),
+        evaluate={"ran": "window.__ran === 1"},
+    )
+    assert seen.values["ran"] is False
+    assert any(violation.startswith("script-src") for violation in seen.violations), seen.violations
+    assert any("Content Security Policy" in line for line in seen.console), seen.console
