@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from aanhetwoord.text import slugify
-from browser_support import browser, serve_folder, serve_site, visit  # noqa: F401
+from browser_support import serve_folder, visit
 from sitefactory import Site, make_site
 
 # A 1×1 PNG, so stories can carry a cover and an inline image.
