@@ -242,13 +242,20 @@ def front_matter(
     values: Values, registers: Registers, today: date, reference: str, photo: PreparedPhoto | None
 ) -> dict[str, Any]:
     """The story's front matter; register choices are written as the register spells them."""
+    # Two equal but separate date objects: for one object used twice, safe_dump would write a YAML
+    # anchor and alias, which the story loader refuses.
+    consent_date = date.fromordinal(today.toordinal())
     data: dict[str, Any] = {
         "title": values.title,
         "date": today,
         "community": values.community,
         "neighbourhoods": _register_names(values.neighbourhoods, registers.neighbourhoods),
         "themes": _register_names(values.themes, registers.themes),
-        "consent": {"date": today, "reference": reference, "photos": bool(photo and values.photo_consent)},
+        "consent": {
+            "date": consent_date,
+            "reference": reference,
+            "photos": bool(photo and values.photo_consent),
+        },
     }
     if values.summary:
         data["summary"] = values.summary
@@ -314,7 +321,8 @@ def _drop_controls(text: str, keep: str = "") -> str:
 
 def one_line(text: str) -> str:
     """One line of text: no control characters, every run of white space one space."""
-    return " ".join(_drop_controls(text).split())
+    # White space first (a tab between two words must not glue them), then the other controls.
+    return " ".join(_drop_controls(" ".join(text.split())).split())
 
 
 def multi_line(text: str) -> str:

@@ -35,15 +35,16 @@ def prepare(upload: Path, target: Path, settings: PhotoSettings) -> PreparedPhot
         image = open_photo(upload, settings)
         with image:
             # The same decoding as the site build (photos._prepare), so a photo accepted here
-            # is accepted there: upright, sRGB, decoded no larger than needed.
-            prepared = _prepare(image, MAX_WIDTH)
+            # is accepted there: upright, sRGB, and a JPEG decoded at a reduced scale as long as
+            # it stays at least as wide as the site's largest variant (a 12 MP photo: 2000 px).
+            prepared = _prepare(image, max(settings.widths))
     except PhotoError as error:
         raise PhotoError(_sentence(str(error))) from None
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, MemoryError):
         raise PhotoError("De foto is beschadigd of niet compleet. Kies een andere foto.") from None
     if prepared.width > MAX_WIDTH:
         height = max(1, round(prepared.height * MAX_WIDTH / prepared.width))
-        prepared = prepared.resize((MAX_WIDTH, height), Image.LANCZOS)
+        prepared = prepared.resize((MAX_WIDTH, height), Image.LANCZOS, reducing_gap=3.0)
     if prepared.mode == "RGBA":
         background = Image.new("RGB", prepared.size, "white")
         background.paste(prepared, mask=prepared.getchannel("A"))
