@@ -18,7 +18,6 @@ from .problems import Problem, display_path
 from .registers import load_register
 from .render import Page, Renderer
 from .settings import Settings
-from .urls import Urls
 from .validate import Registers, validate, validate_collection
 from .write import api_files
 
@@ -43,9 +42,7 @@ class Site:
         return self.renderer.home(from_url)
 
     def api_files(self) -> dict[str, bytes]:
-        return api_files(
-            self.catalogue, Urls(self.settings.urls, self.settings.site_url), self.settings.language
-        )
+        return api_files(self.catalogue, self.renderer.urls, self.settings.language)
 
 
 def load_registers(settings: Settings) -> tuple[Registers, list[Problem]]:
