@@ -7,6 +7,7 @@ of ``aanhetwoord`` stay quick and work without it.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import re
 import sys
@@ -34,17 +35,21 @@ def serve(args: argparse.Namespace, config_file: Path) -> int:
     except (SettingsError, GitError) as error:
         print(f"aanhetwoord intake: {error}", file=sys.stderr)
         return 2
+    level = "DEBUG" if settings.log_level == "trace" else settings.log_level.upper()
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     shown = "localhost" if settings.host in ("127.0.0.1", "::1") else settings.host
     print(
         f"Het formulier staat op http://{shown}:{settings.port}/ (gegevens in {settings.data_dir})",
         file=sys.stderr,
     )
     # Client addresses come from our own X-Forwarded-For handling (TRUSTED_PROXIES), not uvicorn's.
+    # No access log: it would keep residents' addresses and the secret withdrawal links.
     uvicorn.run(
         app,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+        access_log=False,
         proxy_headers=False,
         server_header=False,
     )

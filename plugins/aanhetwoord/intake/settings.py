@@ -23,6 +23,7 @@ FORGES = ("github", "gitlab", "forgejo", "gitea")
 FORGE_API = {"github": "https://api.github.com", "gitlab": "https://gitlab.com/api/v4"}
 MEGABYTE = 1024 * 1024
 SECRET_FILE = "secret.key"
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 
 
 class SettingsError(Exception):
@@ -135,7 +136,7 @@ def load(environ: Mapping[str, str], config_file: Path) -> IntakeSettings:
         root_path=_root_path(env.text("ROOT_PATH")),
         contact=env.text("CONTACT"),
         photo_workers=int(env.number("PHOTO_WORKERS", os.cpu_count() or 2, low=1, high=64)),
-        log_level=(env.text("LOG_LEVEL") or "info").lower(),
+        log_level=_log_level(env.text("LOG_LEVEL")),
         forge=forge,
     )
     secret = env.text("SECRET")
@@ -221,6 +222,13 @@ def _root_path(value: str) -> str:
     if value and not value.startswith("/"):
         raise SettingsError(f"{PREFIX}ROOT_PATH: begin met /, bijvoorbeeld /formulier")
     return value
+
+
+def _log_level(value: str) -> str:
+    level = (value or "info").lower()
+    if level not in LOG_LEVELS:
+        raise SettingsError(f"{PREFIX}LOG_LEVEL: kies {', '.join(LOG_LEVELS)}")
+    return level
 
 
 def _forge(env: _Reader) -> ForgeSettings | None:
