@@ -2,7 +2,7 @@
 
 Import what a test module needs; pytest picks up the fixtures from the module's namespace::
 
-    from browser_support import browser, serve_folder, serve_site, visit  # noqa: F401
+    from browser_support import serve_folder, serve_site, visit  # the `browser` fixture comes from conftest
 
 * ``serve_folder(folder)`` – a context manager: serves ``folder`` over HTTP on 127.0.0.1 with a
   free port and yields the base URL (ending in ``/``); the server stops afterwards. Use it in

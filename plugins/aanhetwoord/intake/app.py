@@ -46,7 +46,7 @@ from .form import FIELDS, LONG_FIELDS, SERVICE_FIELDS, Errors, Values, check
 from .form import Limits as FormLimits
 from .gitstore import Author, GitStore
 from .photo import FILE_NAME, PreparedPhoto, prepare
-from .register import Register
+from .register import Register, Submission
 from .settings import IntakeSettings, SettingsError
 from .sitedata import SiteData
 from .submission import Submitter
@@ -232,14 +232,14 @@ class Intake:
                 "Het veld 'Laat dit veld leeg' is ingevuld. Dat doen alleen computers die spam sturen. "
                 "Je verhaal is niet verstuurd. Kijk alles na en verstuur het opnieuw.",
             )
-            return self.form_page(request, 400, values, errors, self.tokens.issue())
+            return self.form_page(request, 400, values, errors, self.tokens.issue(), self._kept(post))
         token = self.tokens.read(post.value("token"))
         if token is None:
             errors = Errors()
             errors.add(
                 "", "Het formulier kwam niet goed aan. Je verhaal is niet verstuurd. Verstuur het opnieuw."
             )
-            return self.form_page(request, 400, values, errors, self.tokens.issue())
+            return self.form_page(request, 400, values, errors, self.tokens.issue(), self._kept(post))
         if not self.abuse.use_token(token.id):
             return self.message(
                 request,
@@ -263,9 +263,11 @@ class Intake:
                     "Het formulier stond lang open. Daarom moet je het nog een keer versturen. "
                     "Je tekst staat er nog.",
                 )
-            if post.photo_path is not None or self._kept(post) is not None:
+            if post.photo_path is not None:
+                # Not checked yet, so not kept: checking costs time a robot should not get.
                 errors.add("photo", "Kies je foto opnieuw.")
-            return self.form_page(request, 422, values, errors, self.tokens.issue(first=token.first))
+            retry = self.tokens.issue(first=token.first)
+            return self.form_page(request, 422, values, errors, retry, self._kept(post))
 
         errors = Errors()
         kept = self._photo(post, errors)
@@ -404,7 +406,7 @@ class Intake:
             response.background = BackgroundTask(forge.publish, self.settings.forge, self.store, change)
         return response
 
-    async def _submission(self, request: Request) -> Any:
+    async def _submission(self, request: Request) -> Submission | None:
         token = request.path_params.get("token", "")
         if not WITHDRAWAL_TOKEN.match(token):
             return None

@@ -41,7 +41,7 @@ def prepare(upload: Path, target: Path, settings: PhotoSettings) -> PreparedPhot
     except PhotoError as error:
         raise PhotoError(_sentence(str(error))) from None
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, MemoryError):
-        raise PhotoError("De foto is beschadigd of niet compleet. Kies een andere foto.") from None
+        raise PhotoError("De foto is beschadigd of niet compleet.") from None
     if prepared.width > MAX_WIDTH:
         height = max(1, round(prepared.height * MAX_WIDTH / prepared.width))
         prepared = prepared.resize((MAX_WIDTH, height), Image.LANCZOS, reducing_gap=3.0)

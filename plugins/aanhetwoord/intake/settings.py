@@ -158,6 +158,14 @@ def _with_secret(settings: IntakeSettings, secret: bytes | None) -> IntakeSettin
     """Create the data folder (private to this user) and the signing key that survives restarts."""
     for folder in (settings.data_dir, settings.attempts_dir, settings.uploads_dir, settings.work_dir):
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        # Private to this user, whatever it was made with: SQLite's -wal and -shm files beside
+        # the register hold e-mail addresses too, and they are made with the default mode.
+        settings.data_dir.chmod(0o700)
+    except OSError as error:
+        raise SettingsError(
+            f"{PREFIX}DATA_DIR: {settings.data_dir} kan niet privé worden ({error})"
+        ) from None
     if secret is None:
         path = settings.data_dir / SECRET_FILE
         if not path.exists():

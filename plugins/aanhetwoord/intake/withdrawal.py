@@ -70,6 +70,9 @@ def withdraw(
         for name in store.names(base, str(PurePosixPath(path).parent))
         if path.endswith(f"/{STORY_FILE}") and name != STORY_FILE
     ]
+    if changed == text and not photos:
+        register.withdraw(submission.id, None)  # staff withdrew it on the base branch already
+        return Withdrawn(Outcome.ALREADY)
     commit = store.commit_files(
         base,
         {path: changed.encode("utf-8")},
