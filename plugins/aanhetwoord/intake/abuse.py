@@ -20,10 +20,12 @@ import ipaddress
 import secrets
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+
+from . import database
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS used_tokens (id TEXT PRIMARY KEY, at REAL NOT NULL);
@@ -102,19 +104,10 @@ class AbuseStore:
     def __init__(self, path: Path, secret: bytes) -> None:
         self.path = path
         self._key = hmac.new(secret, b"aanhetwoord intake address", hashlib.sha256).digest()
-        with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(_SCHEMA)
-        path.chmod(0o600)
+        database.create(path, _SCHEMA)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        try:
-            db.execute("PRAGMA busy_timeout=30000")
-            yield db
-        finally:
-            db.close()
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return database.connect(self.path)
 
     def use_token(self, token_id: str, now: float | None = None) -> bool:
         """Record the token as used; False when it was used before."""

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from . import database
 
 SUBMITTED, WITHDRAWN, DECIDED = "submitted", "withdrawn", "decided"
 
@@ -68,20 +69,10 @@ def now() -> str:
 class Register:
     def __init__(self, path: Path) -> None:
         self.path = path
-        with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(_SCHEMA)
-        path.chmod(0o600)
+        database.create(path, _SCHEMA)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        db.row_factory = sqlite3.Row
-        try:
-            db.execute("PRAGMA busy_timeout=30000")
-            yield db
-        finally:
-            db.close()
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return database.connect(self.path, rows=True)
 
     def add(self, submission: Submission) -> None:
         with self._connect() as db:
