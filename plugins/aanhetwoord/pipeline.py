@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from .catalogue import Catalogue, build_catalogue
+from .feeds import feed_files, feeds
+from .feeds import links as feed_links
 from .load import discover, read_story, story_paths
 from .model import Status, Story
 from .photos import Photo, PhotoCache, PhotoStats, process_all, social_cards
@@ -19,7 +22,7 @@ from .registers import load_register
 from .render import Page, Renderer
 from .settings import Settings
 from .validate import Registers, validate, validate_collection
-from .write import api_files
+from .write import api_files, site_files
 
 
 @dataclass
@@ -42,7 +45,27 @@ class Site:
         return self.renderer.home(from_url)
 
     def api_files(self) -> dict[str, bytes]:
-        return api_files(self.catalogue, self.renderer.urls, self.settings.language)
+        return api_files(self.catalogue, self.renderer.urls, self.settings.language, self.renderer.cover_url)
+
+    def feed_files(self) -> dict[str, bytes]:
+        return feed_files(self.catalogue, self.renderer.urls, self.settings, self.renderer.cover_url)
+
+    def site_files(self) -> dict[str, bytes]:
+        """robots.txt and security.txt."""
+        return site_files(self.settings, self.renderer.urls)
+
+    def files(self) -> dict[str, bytes]:
+        """Every file the engine writes beside the pages: API, feeds, robots.txt, security.txt."""
+        return {**self.api_files(), **self.feed_files(), **self.site_files()}
+
+    @cached_property
+    def _feed_titles(self) -> dict[str, str]:
+        return {feed.base: feed.title for feed in feeds(self.catalogue, self.settings, self.renderer.urls)}
+
+    def feed_links(self, base: str) -> list[dict[str, str]]:
+        """Alternate links for the page at ``base`` ("" for the home page and the story list)."""
+        title = self._feed_titles.get(base)
+        return feed_links(base, title, self.renderer.urls) if title is not None else []
 
 
 def load_registers(settings: Settings) -> tuple[Registers, list[Problem]]:

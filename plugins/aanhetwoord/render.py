@@ -14,7 +14,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from . import markdown
+from . import maps, markdown
 from .catalogue import COMMUNITIES, NEIGHBOURHOODS, THEMES, Catalogue, Term, paginate
 from .model import Status, Story
 from .photos import Photo
@@ -55,6 +55,7 @@ class Page:
     assets: dict[str, Path] = field(default_factory=dict)  # url → file to publish there
     alternates: list[tuple[str, str]] = field(default_factory=list)  # (language, url)
     image: str = ""  # url of the 1200×630 link-preview image
+    feed: str | None = None  # the page its feeds belong to: "" for the whole site, else a term's url
     # Placeholder → HTML filled in after the engine has indexed the page for search: story
     # cards repeat other pages, and leaving them out keeps both the index and the build lean.
     deferred: dict[str, str] = field(default_factory=dict)
@@ -156,6 +157,7 @@ class Renderer:
             intro=self.t("stories_intro"),
             in_nav=True,
             with_problems=self.settings.preview,
+            feed="",
         )
         for kind, terms in catalogue.indexes():
             yield self.overview_page(kind, terms)
@@ -251,6 +253,18 @@ class Renderer:
             sizes="(min-width: 76.25em) 37rem, (min-width: 60em) 70vw, 100vw",
         )
 
+    def cover_url(self, story: Story) -> str:
+        """Site-relative URL of the largest JPEG of the story's cover, or "" without one.
+
+        The file is published with the story page (see :meth:`picture`), never the original."""
+        if story.image is None:
+            return ""
+        photo = self.photos.get(story.folder / asset_name(story.image.src))
+        if photo is None:
+            return ""
+        largest = photo.of_format("jpeg")[-1]
+        return f"{self.urls.asset(story.slug, photo.folder.name[:12])}-{largest.file}"
+
     def _social_image(self, story: Story, assets: dict[str, Path]) -> str:
         if story.image is not None:
             photo = self.photos.get(story.folder / asset_name(story.image.src))
@@ -290,6 +304,7 @@ class Renderer:
         term: Term | None = None,
         in_nav: bool = False,
         with_problems: bool = False,
+        feed: str | None = None,
     ) -> Iterator[Page]:
         chunks = paginate(stories, self.settings.per_page)
         for number, chunk in enumerate(chunks, start=1):
@@ -329,6 +344,7 @@ class Renderer:
                 in_nav=in_nav and number == 1,
                 searchable=number == 1,
                 deferred=deferred,
+                feed=feed,
             )
 
     def overview_page(self, kind: str, terms: list[Term]) -> Page:
@@ -345,6 +361,7 @@ class Renderer:
             groups=groups,
             kind=kind,
             href=self.link(url),
+            map=maps.draw(terms) if kind == NEIGHBOURHOODS else None,
         )
         return Page(
             url=url, title=self.t(OVERVIEW_TITLES[kind]), content=content, kind=PageKind.OVERVIEW, in_nav=True
@@ -357,6 +374,7 @@ class Renderer:
             title=term.name,
             intro=term.entry.description if term.entry else "",
             term=term,
+            feed=self.urls.term(term.kind, term.slug),
         )
 
     def home(self, from_url: str = "") -> str:

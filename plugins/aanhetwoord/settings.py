@@ -33,6 +33,7 @@ class Settings:
     themes_file: Path | None = None
     language: str = "nl"
     site_url: str = ""
+    site_name: str = ""
     urls: UrlWords = field(default_factory=UrlWords)
     per_page: int = 12
     home_count: int = 9
@@ -48,6 +49,10 @@ class Settings:
     photos: PhotoSettings = field(default_factory=PhotoSettings)
     today: date | None = None
     max_front_matter_bytes: int = 64 * 1024
+    # /.well-known/security.txt (RFC 9116) is written only when a contact is configured.
+    security_contact: str = ""
+    security_expires: date | None = None  # default: one year after the build
+    feed_count: int = 20
 
     def photo_cache(self) -> Path:
         return self.cache_dir or self.root / ".cache" / "aanhetwoord" / "photos"

@@ -8,6 +8,7 @@ such as ``!ENV`` or ``!!python/name`` are tolerated and ignored.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -65,9 +66,14 @@ def settings_from_options(
     *,
     theme_language: str | None = None,
     site_url: str = "",
+    site_name: str = "",
     preview: bool = False,
+    strict: bool = True,
 ) -> Settings:
-    """The one mapping from plugin options to core settings, for the adapter and the tools."""
+    """The one mapping from plugin options to core settings, for the adapter and the tools.
+
+    ``strict`` raises ValueError for an option the build cannot use; the tools pass False, since
+    they never write the files such options are for and should not stop over them."""
     defaults = UrlWords()
 
     def path(key: str, default: str | None = None) -> Path | None:
@@ -81,6 +87,7 @@ def settings_from_options(
         themes_file=path("themes"),
         language=options.get("language") or theme_language or "nl",
         site_url=site_url or "",
+        site_name=site_name or "",
         urls=UrlWords(
             stories=options.get("url_stories", defaults.stories),
             neighbourhoods=options.get("url_neighbourhoods", defaults.neighbourhoods),
@@ -99,7 +106,25 @@ def settings_from_options(
             max_pixels=int(options.get("photo_max_megapixels", 40) * 1_000_000),
             max_bytes=int(options.get("photo_max_megabytes", 30) * 1024 * 1024),
         ),
+        security_contact=str(options.get("security_contact") or ""),
+        security_expires=_date_option(options.get("security_expires"), strict),
     )
+
+
+def _date_option(value: Any, strict: bool) -> date | None:
+    """A date from YAML: YAML itself makes ``2027-01-31`` a date; quoted text is read too."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError as error:
+        if not strict:
+            return None
+        raise ValueError(f"security_expires: '{value}' is geen datum (JJJJ-MM-DD)") from error
 
 
 def load_settings(config_file: Path) -> Settings:
@@ -112,4 +137,6 @@ def load_settings(config_file: Path) -> Settings:
         plugin_options(config),
         theme_language=theme_language,
         site_url=config.get("site_url") or "",
+        site_name=str(config.get("site_name") or ""),
+        strict=False,
     )

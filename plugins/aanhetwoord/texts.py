@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
+from babel.core import get_global
 from babel.dates import format_date
 
 NL = {
@@ -64,6 +65,10 @@ NL = {
     "home_title": "Verhalen uit de buurten",
     "more_stories": "Alle verhalen lezen",
     "pinned": "Uitgelicht",
+    "map_caption": (
+        "Kaart van de buurten. Kies een buurt op de kaart of in de lijst. "
+        "Een buurt met strepen heeft nog geen verhaal."
+    ),
 }
 
 EN = {
@@ -119,6 +124,10 @@ EN = {
     "home_title": "Stories from the neighbourhoods",
     "more_stories": "Read all stories",
     "pinned": "Featured",
+    "map_caption": (
+        "Map of the neighbourhoods. Choose a neighbourhood on the map or in the list. "
+        "A striped neighbourhood has no story yet."
+    ),
 }
 
 CATALOGS = {"nl": NL, "en": EN}
@@ -167,3 +176,19 @@ def text_direction(code: str) -> str:
         return "rtl" if Locale.parse(code, sep="-").character_order == "right-to-left" else "ltr"
     except (ValueError, UnknownLocaleError):
         return "ltr"
+
+
+@lru_cache(maxsize=256)
+def og_locale(code: str) -> str:
+    """Open Graph's ``language_TERRITORY`` for a BCP 47 code: "nl" → "nl_NL", "ar" → "ar_EG".
+
+    Open Graph wants a territory; the likeliest one for the language stands in when none is given."""
+    try:
+        locale = Locale.parse(code, sep="-")
+        if not locale.territory:
+            likely = get_global("likely_subtags").get(locale.language)
+            if likely:
+                locale = Locale.parse(likely)
+    except (ValueError, UnknownLocaleError):
+        return code.replace("-", "_")
+    return f"{locale.language}_{locale.territory}" if locale.territory else locale.language

@@ -38,6 +38,10 @@ class Urls:
     def term(self, kind: str, slug: str, page: int = 1) -> str:
         return self._paged(f"{self._kind_words[kind]}/{slug}/", page)
 
+    def feed(self, base: str, kind: str) -> str:
+        """The Atom (``"atom"``) or JSON (``"json"``) feed of the page at ``base`` ("" for the whole site)."""
+        return f"{base}feed.{'xml' if kind == 'atom' else 'json'}"
+
     def api(self, name: str) -> str:
         return f"{self.words.api}/{name}"
 

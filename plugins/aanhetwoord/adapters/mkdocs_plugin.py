@@ -6,12 +6,14 @@ files and pages, core problems into log messages. All decisions live in the core
 
 from __future__ import annotations
 
+import datetime
 import html
 import logging
 import os
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -24,6 +26,7 @@ from .. import pipeline
 from ..render import Page, PageKind
 from ..settings import Settings, UrlWords
 from ..siteconfig import settings_from_options
+from ..texts import og_locale
 from ..write import write_files
 
 log = logging.getLogger("mkdocs.plugins.aanhetwoord")
@@ -50,6 +53,9 @@ class AanHetWoordConfig(base.Config):
     cache_dir = c.Optional(c.Type(str))
     photo_max_megapixels = c.Type((int, float), default=40)
     photo_max_megabytes = c.Type((int, float), default=30)
+    security_contact = c.Optional(c.Type(str))
+    # YAML reads 2027-01-31 as a date; quoted text is accepted too.
+    security_expires = c.Optional(c.Type((str, datetime.date)))
 
 
 class CachedFile(File):
@@ -123,13 +129,17 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
             raise PluginError("aanhetwoord: 'use_directory_urls: false' wordt niet ondersteund")
         root = Path(config.config_file_path).parent
         theme_language = config.theme.get("language") if config.theme else None
-        self.settings = settings_from_options(
-            root,
-            dict(self.config),
-            theme_language=theme_language,
-            site_url=config.site_url or "",
-            preview=self.preview,
-        )
+        try:
+            self.settings = settings_from_options(
+                root,
+                dict(self.config),
+                theme_language=theme_language,
+                site_url=config.site_url or "",
+                site_name=config.site_name or "",
+                preview=self.preview,
+            )
+        except ValueError as error:
+            raise PluginError(f"aanhetwoord: {error}") from error
         plugin = self.config
         self.templates = root / plugin.templates if plugin.templates else None
         return config
@@ -174,22 +184,57 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
         return output
 
     def on_page_context(self, context: dict, *, page: MkDocsPage, config: MkDocsConfig, nav: Any) -> dict:
+        if self.site is None:
+            return context
+        urls = self.site.renderer.urls
+        language = self.settings.language
+        # Plain text: the head partial escapes every value once.
+        title = Markup(page.title or "").striptags()
+        description = config.site_description or ""
+        meta_description = (page.meta or {}).get("description")
+        info: dict[str, Any] = {
+            "kind": "",
+            "language": "",
+            "alternates": [],
+            "preview": False,
+            "image": "",
+            "feeds": [],
+            "og_type": "website",
+        }
         if isinstance(page, StoryPage):
-            context["aanhetwoord"] = {
-                "kind": page.spec.kind,
-                "language": page.spec.language,
-                "alternates": page.spec.alternates,
-                "preview": page.spec.preview_only,
-                "image": self.site.renderer.urls.absolute(page.spec.image)
-                if page.spec.image and self.site
-                else "",
-            }
+            spec = page.spec
+            title = spec.title
+            description = spec.description or description
+            language = spec.language or language
+            info.update(
+                kind=spec.kind,
+                language=spec.language,
+                alternates=spec.alternates,
+                preview=spec.preview_only,
+                image=urls.absolute(spec.image) if spec.image else "",
+                og_type="article" if spec.kind == PageKind.STORY else "website",
+            )
+            if spec.feed is not None:
+                info["feeds"] = self.site.feed_links(spec.feed)
+        else:
+            if isinstance(meta_description, str) and meta_description:
+                description = meta_description
+            if page.is_homepage:
+                title = config.site_name
+                info["feeds"] = self.site.feed_links("")
+        info.update(
+            title=title,
+            description=description,
+            locale=og_locale(language),
+            site_name=config.site_name,
+        )
+        context["aanhetwoord"] = info
         return context
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.site is None:
             return
-        write_files(Path(config.site_dir), self.site.api_files())
+        write_files(Path(config.site_dir), self.site.files())
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.settings.stories_dir))

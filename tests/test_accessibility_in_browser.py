@@ -1,0 +1,125 @@
+"""Accessibility in a real browser: axe-core over every kind of demo page, light and dark, and the keyboard.
+
+axe-core comes from the ``axe-playwright-python`` package, which ships ``axe.min.js``; it is
+injected into each page, so nothing is downloaded while the tests run.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import subprocess
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from browser_support import serve_folder
+from sitefactory import ROOT, engine_executable, quiet_env
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+PAGES = {
+    "home": "",
+    "story with photo": "verhalen/bewoners-runnen-de-ijsbaan/",
+    "story in a right-to-left language": "verhalen/vrouwengroep-yasmine-ar/",
+    "story with updates": "verhalen/zondagvoetbal-om-tien-uur/",
+    "all stories": "verhalen/",
+    "second page of a list": "verhalen/pagina/2/",
+    "neighbourhoods with the map": "buurten/",
+    "neighbourhood": "buurten/oude-haven/",
+    "quiet neighbourhood": "buurten/spoorzicht/",
+    "theme": "themas/samen-leven/",
+    "community": "gemeenschappen/buurtorkest-de-losse-snaar/",
+    "withdrawn story": "verhalen/appgroep-kastanjehof/",
+    "404": "404.html",
+    "sharing page": "deel-je-verhaal/",
+}
+
+
+def axe_source() -> str:
+    try:
+        return (importlib.resources.files("axe_playwright_python") / "axe.min.js").read_text(encoding="utf-8")
+    except ModuleNotFoundError:
+        pytest.skip("axe-playwright-python is missing; install the '[test]' extra")
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory) -> Iterator[str]:
+    site_dir = tmp_path_factory.mktemp("accessibility") / "site"
+    result = subprocess.run(
+        [
+            engine_executable("mkdocs"),
+            "build",
+            "--strict",
+            "-f",
+            str(ROOT / "mkdocs.yml"),
+            "-d",
+            str(site_dir),
+        ],
+        cwd=ROOT,
+        env=quiet_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    with serve_folder(site_dir) as base:
+        yield base
+
+
+def violations(browser: Any, url: str, scheme: str) -> list[str]:
+    """axe-core's WCAG 2.1 A and AA violations on ``url``, one line per rule with its first nodes."""
+    context = browser.new_context(color_scheme=scheme)
+    try:
+        page = context.new_page()
+        page.goto(url, wait_until="load")
+        # Material picks its palette from prefers-color-scheme; make sure the right one is on.
+        expected = "slate" if scheme == "dark" else "default"
+        assert page.evaluate("document.body.dataset.mdColorScheme") == expected
+        page.add_script_tag(content=axe_source())
+        result = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA
+        )
+    finally:
+        context.close()
+    return [
+        f"{rule['id']} ({rule['impact']}): {[node['target'] for node in rule['nodes'][:3]]} "
+        f"{rule['nodes'][0]['failureSummary']}"
+        for rule in result["violations"]
+    ]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("kind", PAGES)
+def test_no_wcag_21_aa_violations(browser, demo_url: str, kind: str, scheme: str):
+    assert violations(browser, demo_url + PAGES[kind], scheme) == []
+
+
+def tab_to(page: Any, selector: str, limit: int = 200) -> str:
+    """Press Tab until the focused element matches ``selector``; returns its href."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
+            return page.evaluate("document.activeElement.getAttribute('href')")
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def test_keyboard_reaches_a_story_from_home_and_its_neighbourhood_from_the_story(browser, demo_url: str):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(demo_url)
+        tab_to(page, ".ahw-card__title a")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert "/verhalen/" in page.url
+        assert page.locator("article.ahw-story").count() == 1
+        tab_to(page, ".ahw-story__facts a[href*='buurten/']")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert "/buurten/" in page.url
+        assert page.locator(".ahw-eyebrow").inner_text().startswith("Buurt")
+    finally:
+        context.close()

@@ -1,0 +1,174 @@
+"""The neighbourhood map on /buurten/: inline SVG from the register's GeoJSON, links and counts."""
+
+from __future__ import annotations
+
+import math
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from aanhetwoord import maps, pipeline
+from aanhetwoord.catalogue import NEIGHBOURHOODS, Term
+from aanhetwoord.model import RegisterEntry
+from aanhetwoord.render import PageKind
+from aanhetwoord.siteconfig import load_settings
+from sitefactory import NEIGHBOURHOODS as REGISTER
+from sitefactory import ROOT, Site
+
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[5.0, 52.0], [5.01, 52.0], [5.01, 52.01], [5.0, 52.01], [5.0, 52.0]]],
+}
+
+
+def term(slug: str, geometry: object, stories: int = 0) -> Term:
+    entry = RegisterEntry(slug=slug, name=slug.title(), geometry=geometry)  # type: ignore[arg-type]
+    return Term(NEIGHBOURHOODS, slug, entry.name, entry, stories=[object()] * stories)  # type: ignore[list-item]
+
+
+def points(path: str) -> list[tuple[float, float]]:
+    return [(float(x), float(y)) for x, y in re.findall(r"(-?[\d.]+),(-?[\d.]+)", path)]
+
+
+class MapLinks(HTMLParser):
+    """The map's links: href, aria-label, class and the <title> inside each."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.areas: list[dict[str, str]] = []
+        self.in_svg = False
+        self.in_title = False
+        self.list_links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {key: value or "" for key, value in attrs}
+        if tag == "svg" and "ahw-map__svg" in values.get("class", ""):
+            self.in_svg = True
+        elif tag == "a" and self.in_svg:
+            self.areas.append({**values, "title": ""})
+        elif tag == "a" and "href" in values:
+            self.list_links.append(values["href"])
+        elif tag == "title" and self.in_svg:
+            self.in_title = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "svg":
+            self.in_svg = False
+        elif tag == "title":
+            self.in_title = False
+
+    def handle_data(self, data: str) -> None:
+        if self.in_title and self.areas:
+            self.areas[-1]["title"] += data
+
+
+def map_links(html: str) -> MapLinks:
+    parser = MapLinks()
+    parser.feed(html)
+    return parser
+
+
+# Projection -------------------------------------------------------------------------------
+
+
+def test_a_square_of_degrees_is_narrower_than_tall_at_dutch_latitudes():
+    drawn = maps.draw([term("a", SQUARE)])
+    assert drawn is not None and drawn.width == maps.WIDTH
+    xs, ys = zip(*points(drawn.shapes[0].path), strict=True)
+    width, height = max(xs) - min(xs), max(ys) - min(ys)
+    assert width / height == pytest.approx(math.cos(math.radians(52.005)), rel=0.01)
+    # Fitted inside the viewBox with its padding, north up.
+    assert min(ys) == pytest.approx(maps.PADDING) and max(ys) == pytest.approx(drawn.height - maps.PADDING)
+    assert drawn.view_box == f"0 0 600 {drawn.height:.1f}".rstrip("0").rstrip(".")
+
+
+def test_multipolygons_and_holes_become_one_path_with_several_rings():
+    outer = [[5.0, 52.0], [5.02, 52.0], [5.02, 52.02], [5.0, 52.02], [5.0, 52.0]]
+    hole = [[5.005, 52.005], [5.015, 52.005], [5.015, 52.015], [5.005, 52.015], [5.005, 52.005]]
+    island = [[5.03, 52.0], [5.04, 52.0], [5.04, 52.01], [5.03, 52.0]]
+    geometry = {"type": "MultiPolygon", "coordinates": [[outer, hole], [island]]}
+    drawn = maps.draw([term("a", geometry)])
+    assert drawn is not None
+    path = drawn.shapes[0].path
+    assert path.count("M") == 3 and path.count("Z") == 3
+    assert len(points(path)) == 4 + 4 + 3  # the closing point of each ring is left to "Z"
+
+
+@pytest.mark.parametrize(
+    "geometry",
+    [
+        None,
+        {"type": "Point", "coordinates": [5.0, 52.0]},
+        {"type": "Polygon", "coordinates": "nonsense"},
+        {"type": "Polygon", "coordinates": [[[5.0, 52.0], [5.1, 52.0]]]},
+        {"type": "Polygon", "coordinates": [[[5.0, 52.0], [5.1, "x"], [5.1, 52.1], [5.0, 52.0]]]},
+        {"type": "Polygon", "coordinates": [[[500.0, 52.0], [5.1, 52.0], [5.1, 52.1], [500.0, 52.0]]]},
+    ],
+)
+def test_neighbourhoods_without_usable_geometry_are_left_off(geometry):
+    drawn = maps.draw([term("goed", SQUARE), term("zonder", geometry)])
+    assert drawn is not None
+    assert [shape.term.slug for shape in drawn.shapes] == ["goed"]
+    assert maps.draw([term("zonder", geometry)]) is None
+
+
+# On the site ------------------------------------------------------------------------------
+
+
+def test_overview_without_any_geometry_has_no_map(site: Site):
+    site.add_story("een")
+    site.build(strict=True)
+    html = site.page("buurten")
+    assert "ahw-map" not in html
+    assert 'href="oude-haven/"' in html
+
+
+def test_map_on_a_built_site_links_every_neighbourhood_with_geometry(tmp_path):
+    from sitefactory import make_site
+
+    register = [dict(entry) for entry in REGISTER]
+    register[0]["geometry"] = SQUARE
+    register[1]["geometry"] = {
+        "type": "MultiPolygon",
+        "coordinates": [[[[5.01, 52.0], [5.02, 52.0], [5.02, 52.01], [5.01, 52.01], [5.01, 52.0]]]],
+    }
+    site = make_site(tmp_path, neighbourhoods=register)
+    site.add_story("een", neighbourhoods=["Oude Haven"])
+    site.add_story("twee", neighbourhoods=["Oude Haven"])
+    site.add_story("weg", neighbourhoods=["Marktkwartier"], status="withdrawn")
+    site.build(strict=True)
+    html = site.page("buurten")
+    found = map_links(html)
+    assert [(area["href"], area["aria-label"], area["title"]) for area in found.areas] == [
+        ("oude-haven/", "Oude Haven: 2 verhalen", "Oude Haven: 2 verhalen"),
+        ("marktkwartier/", "Marktkwartier: nog geen verhalen", "Marktkwartier: nog geen verhalen"),
+    ]
+    assert "ahw-map__area--quiet" not in found.areas[0]["class"]
+    assert "ahw-map__area--quiet" in found.areas[1]["class"]
+    # The list beside the map still names every neighbourhood, also those not on the map.
+    for entry in REGISTER:
+        assert f"{entry['slug']}/" in found.list_links
+    assert html.index("ahw-map__svg") < html.index('class="ahw-overview"')
+
+
+def test_demo_map_matches_the_catalogue():
+    site = pipeline.build(load_settings(ROOT / "mkdocs.yml"))
+    page = next(page for page in site.pages() if page.kind == PageKind.OVERVIEW and page.url == "buurten/")
+    found = map_links(page.content)
+    t = site.renderer.t
+    expected = [
+        (f"{term.slug}/", f"{term.name}: {t.count(len(term.stories))}", not term.stories)
+        for term in site.catalogue.neighbourhoods
+        if maps.rings(term.entry.geometry)
+    ]
+    assert len(expected) >= 10
+    assert [
+        (area["href"], area["aria-label"], "ahw-map__area--quiet" in area["class"]) for area in found.areas
+    ] == expected
+    assert all(area["title"] == area["aria-label"] for area in found.areas)
+    assert any(quiet for *_, quiet in expected), "the demo shows a quiet neighbourhood"
+    # Public stories only: the counts match the catalogue, which leaves hidden stories out.
+    public = {story.slug for story in site.catalogue.stories}
+    for term_ in site.catalogue.neighbourhoods:
+        assert {story.slug for story in term_.stories} <= public

@@ -1,0 +1,168 @@
+"""Privacy in a real browser: every kind of demo page loads from its own server only, sets no cookie.
+
+Each page is opened in a fresh Chromium context that records every request the page and its
+workers make (requests to other hosts are recorded, then aborted, so the test never reaches
+the network). The right-to-left story is checked for its language, direction and hreflang links.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from browser_support import origin, serve_folder
+from sitefactory import ROOT, engine_executable, quiet_env
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+# Every kind of page on the demo site, by the path a visitor opens.
+PAGES = {
+    "home": "",
+    "story with photo": "verhalen/bewoners-runnen-de-ijsbaan/",
+    "story in a right-to-left language": "verhalen/vrouwengroep-yasmine-ar/",
+    "story with updates": "verhalen/zondagvoetbal-om-tien-uur/",
+    "all stories": "verhalen/",
+    "second page of a list": "verhalen/pagina/2/",
+    "neighbourhoods with the map": "buurten/",
+    "neighbourhood": "buurten/oude-haven/",
+    "theme": "themas/samen-leven/",
+    "community": "gemeenschappen/buurtorkest-de-losse-snaar/",
+    "withdrawn story": "verhalen/appgroep-kastanjehof/",
+    "404": "404.html",
+    "sharing page": "deel-je-verhaal/",
+}
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory) -> Iterator[str]:
+    site_dir = tmp_path_factory.mktemp("privacy") / "site"
+    result = subprocess.run(
+        [
+            engine_executable("mkdocs"),
+            "build",
+            "--strict",
+            "-f",
+            str(ROOT / "mkdocs.yml"),
+            "-d",
+            str(site_dir),
+        ],
+        cwd=ROOT,
+        env=quiet_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    with serve_folder(site_dir) as base:
+        yield base
+
+
+@dataclass
+class Opened:
+    requests: list[str] = field(default_factory=list)
+    cookies: list[Any] = field(default_factory=list)
+    document_cookie: str = ""
+    status: int = 0
+
+
+def open_page(browser: Any, url: str) -> Opened:
+    """Open ``url``, scroll through it and use the search box, recording every request."""
+    opened = Opened()
+    own = origin(url)
+    context = browser.new_context(service_workers="block")
+    try:
+        context.on("request", lambda request: opened.requests.append(request.url))
+
+        def route(route: Any) -> None:
+            route.continue_() if origin(route.request.url) == own else route.abort()
+
+        context.route("**/*", route)
+        page = context.new_page()
+        response = page.goto(url, wait_until="load")
+        opened.status = response.status if response else 0
+        try:
+            page.wait_for_load_state("networkidle", timeout=5_000)
+        except Exception:  # noqa: BLE001 - a page that stays busy is checked all the same
+            pass
+        # Lazy images load on scrolling, and the search loads its index on first use.
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        search = page.locator("input.md-search__input")
+        if search.count():
+            page.keyboard.press("/")
+            page.keyboard.type("buurt")
+        page.wait_for_timeout(600)
+        opened.document_cookie = page.evaluate("document.cookie")
+        opened.cookies = context.cookies()
+    finally:
+        context.close()
+    return opened
+
+
+@pytest.mark.parametrize("kind", PAGES)
+def test_page_requests_nothing_from_another_host_and_sets_no_cookie(browser, demo_url: str, kind: str):
+    opened = open_page(browser, demo_url + PAGES[kind])
+    assert opened.status == 200
+    assert opened.requests, "the page was recorded"
+    foreign = [request for request in opened.requests if origin(request) != origin(demo_url)]
+    assert foreign == []
+    assert opened.cookies == []
+    assert opened.document_cookie == ""
+
+
+def test_search_runs_locally(browser, demo_url: str):
+    opened = open_page(browser, demo_url)
+    assert any(request.endswith("search/search_index.json") for request in opened.requests)
+
+
+def test_right_to_left_story_has_its_language_direction_and_links_to_its_original(browser, demo_url: str):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(demo_url + PAGES["story in a right-to-left language"])
+        article = page.locator("article.ahw-story")
+        assert article.get_attribute("lang") == "ar"
+        assert article.get_attribute("dir") == "rtl"
+        alternates = page.eval_on_selector_all(
+            "head link[rel=alternate][hreflang]", "links => links.map(l => [l.hreflang, l.href])"
+        )
+        assert alternates == [["nl", demo_url + "verhalen/vrouwengroep-yasmine/"]]
+        link = page.locator(".ahw-story__translations a")
+        assert link.get_attribute("hreflang") == "nl" and link.get_attribute("lang") == "nl"
+
+        page.goto(demo_url + "verhalen/vrouwengroep-yasmine/")
+        alternates = page.eval_on_selector_all(
+            "head link[rel=alternate][hreflang]", "links => links.map(l => [l.hreflang, l.href])"
+        )
+        assert alternates == [["ar", demo_url + "verhalen/vrouwengroep-yasmine-ar/"]]
+        link = page.locator(".ahw-story__translations a")
+        assert link.get_attribute("hreflang") == "ar" and link.get_attribute("lang") == "ar"
+        assert page.locator("article.ahw-story").get_attribute("dir") == "ltr"
+    finally:
+        context.close()
+
+
+def test_map_areas_are_reached_by_keyboard(browser, demo_url: str):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(demo_url + "buurten/")
+        first = page.locator("a.ahw-map__area").first
+        first.focus()
+        focused = page.evaluate("document.activeElement.getAttribute('aria-label')")
+        assert focused == first.get_attribute("aria-label")
+        # Tab moves on to the next neighbourhood on the map, Enter follows the link.
+        page.keyboard.press("Tab")
+        second = page.locator("a.ahw-map__area").nth(1)
+        assert page.evaluate("document.activeElement.getAttribute('aria-label')") == second.get_attribute(
+            "aria-label"
+        )
+        href = second.get_attribute("href")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert page.url == demo_url + "buurten/" + href
+    finally:
+        context.close()
