@@ -32,7 +32,7 @@ from .text import slugify
 register_heif_opener()
 
 # Bump when the output of the pipeline changes, so old cache entries are not reused.
-PIPELINE_VERSION = 1
+PIPELINE_VERSION = 2
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
 FONTS = Path(__file__).parent / "fonts"
 _SRGB = ImageCms.createProfile("sRGB")
@@ -162,7 +162,7 @@ def process(source: Path, target: Path, settings: PhotoSettings) -> Photo:
         current.info = {}
         biggest = biggest or current
         webp = f"{stem}-{width}.webp"
-        current.save(target / webp, "WEBP", quality=settings.webp_quality, method=2)
+        current.save(target / webp, "WEBP", quality=settings.webp_quality, method=1)
         variants.append(Variant(webp, current.width, current.height, "webp"))
         jpeg = f"{stem}-{width}.jpg"
         _flatten(current).save(target / jpeg, "JPEG", quality=settings.jpeg_quality)
