@@ -163,3 +163,15 @@ def make_site(root: Path, neighbourhoods: list[dict] | None = None, themes: list
     (docs / "index.md").write_text("# Welkom\n\n<!-- aanhetwoord:home -->\n", encoding="utf-8")
     (docs / "deel-je-verhaal.md").write_text("# Deel je verhaal\n\nZo werkt het.\n", encoding="utf-8")
     return Site(root)
+
+
+def build_demo(site_dir: Path, engine: str = "mkdocs") -> subprocess.CompletedProcess:
+    """Build the repository's demo site strictly into ``site_dir``."""
+    return subprocess.run(
+        [engine_executable(engine), "build", "--strict", "-f", str(ROOT / "mkdocs.yml"), "-d", str(site_dir)],
+        cwd=ROOT,
+        env=quiet_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )

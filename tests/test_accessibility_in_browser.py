@@ -7,14 +7,13 @@ injected into each page, so nothing is downloaded while the tests run.
 from __future__ import annotations
 
 import importlib.resources
-import subprocess
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from browser_support import serve_folder
-from sitefactory import ROOT, engine_executable, quiet_env
+from sitefactory import build_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -48,22 +47,7 @@ def axe_source() -> str:
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory) -> Iterator[str]:
     site_dir = tmp_path_factory.mktemp("accessibility") / "site"
-    result = subprocess.run(
-        [
-            engine_executable("mkdocs"),
-            "build",
-            "--strict",
-            "-f",
-            str(ROOT / "mkdocs.yml"),
-            "-d",
-            str(site_dir),
-        ],
-        cwd=ROOT,
-        env=quiet_env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = build_demo(site_dir)
     assert result.returncode == 0, result.stderr
     with serve_folder(site_dir) as base:
         yield base

@@ -12,24 +12,13 @@ import pytest
 
 from aanhetwoord import pipeline
 from aanhetwoord.siteconfig import load_settings
-from sitefactory import ROOT, engine_executable, quiet_env
-
-
-def build_demo(engine: str, site_dir: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [engine_executable(engine), "build", "--strict", "-f", str(ROOT / "mkdocs.yml"), "-d", str(site_dir)],
-        cwd=ROOT,
-        env=quiet_env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+from sitefactory import ROOT, build_demo, engine_executable
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
     site_dir = tmp_path_factory.mktemp("demo") / "site"
-    result = build_demo("mkdocs", site_dir)
+    result = build_demo(site_dir)
     assert result.returncode == 0, result.stderr
     return site_dir
 
@@ -101,7 +90,7 @@ def test_demo_shows_the_publication_rules(demo: Path, demo_site: pipeline.Site):
 
 def test_demo_builds_with_properdocs(tmp_path: Path, demo: Path):
     site_dir = tmp_path / "site"
-    result = build_demo("properdocs", site_dir)
+    result = build_demo(site_dir, "properdocs")
     assert result.returncode == 0, result.stderr
     mkdocs_pages = sorted(p.relative_to(demo).as_posix() for p in demo.rglob("index.html"))
     properdocs_pages = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("index.html"))

@@ -7,7 +7,6 @@ the network). The right-to-left story is checked for its language, direction and
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 import pytest
 
 from browser_support import origin, serve_folder
-from sitefactory import ROOT, engine_executable, quiet_env
+from sitefactory import build_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -40,22 +39,7 @@ PAGES = {
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory) -> Iterator[str]:
     site_dir = tmp_path_factory.mktemp("privacy") / "site"
-    result = subprocess.run(
-        [
-            engine_executable("mkdocs"),
-            "build",
-            "--strict",
-            "-f",
-            str(ROOT / "mkdocs.yml"),
-            "-d",
-            str(site_dir),
-        ],
-        cwd=ROOT,
-        env=quiet_env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = build_demo(site_dir)
     assert result.returncode == 0, result.stderr
     with serve_folder(site_dir) as base:
         yield base
