@@ -16,11 +16,9 @@ import os
 import queue
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,12 +38,9 @@ from aanhetwoord.publish import (
 )
 from aanhetwoord.settings import Settings
 from browser_support import launch_chromium, origin, require_chromium
+from nginx_support import NGINX, NginxFailed, free_port, run_nginx, write_nginx_conf
 from sitefactory import Site, make_site, quiet_env
 
-NGINX = shutil.which("nginx") or next(
-    (path for path in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(path, os.X_OK)), None
-)
-MIME_TYPES = Path("/etc/nginx/mime.types")
 WITHDRAWN = "/verhalen/ingetrokken-verhaal/"
 
 
@@ -69,12 +64,6 @@ def run_cli(site: Site, *args: str) -> subprocess.CompletedProcess:
         env=quiet_env(),
         timeout=120,
     )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # The built site ------------------------------------------------------------------------------
@@ -265,41 +254,6 @@ def test_the_tls_configuration_is_accepted_by_nginx(built: Site, tmp_path: Path)
 # Serving it with nginx ------------------------------------------------------------------------
 
 
-def write_nginx_conf(work: Path, site_conf: Path) -> Path:
-    """A minimal nginx.conf that keeps every file nginx writes inside ``work``."""
-    types = (
-        f"include {MIME_TYPES};"
-        if MIME_TYPES.is_file()
-        else "types { text/html html; text/css css; application/javascript js; application/json json; "
-        "image/jpeg jpg; image/webp webp; image/png png; image/svg+xml svg; application/xml xml; }"
-    )
-    conf = work / "nginx.conf"
-    conf.write_text(
-        f"""\
-worker_processes 1;
-# One process as the current user: no user switch, so it reads the test's own folders.
-master_process off;
-daemon off;
-pid {work}/nginx.pid;
-error_log {work}/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    {types}
-    default_type application/octet-stream;
-    access_log off;
-    client_body_temp_path {work}/client_body;
-    proxy_temp_path {work}/proxy;
-    fastcgi_temp_path {work}/fastcgi;
-    uwsgi_temp_path {work}/uwsgi;
-    scgi_temp_path {work}/scgi;
-    include {site_conf};
-}}
-""",
-        encoding="utf-8",
-    )
-    return conf
-
-
 @dataclass
 class Served:
     base: str
@@ -330,33 +284,11 @@ def served(built: Site, tmp_path_factory) -> Iterator[Served]:
     config = site_conf.read_text(encoding="utf-8")
     csp = re.search(r'add_header Content-Security-Policy "([^"]+)" always;', config).group(1)
     conf = write_nginx_conf(work, site_conf)
-    process = subprocess.Popen(
-        [nginx, "-p", str(work), "-e", str(work / "error.log"), "-c", str(conf)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            if process.poll() is not None:
-                log = (work / "error.log").read_text() if (work / "error.log").exists() else ""
-                pytest.fail(f"nginx stopped: {process.stdout.read() if process.stdout else ''}\n{log}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("nginx did not start listening within 20 s")
-                time.sleep(0.1)
-        yield Served(f"http://127.0.0.1:{port}/", config, csp)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        with run_nginx(nginx, work, conf, port) as base:
+            yield Served(base, config, csp)
+    except NginxFailed as error:
+        pytest.fail(str(error))
 
 
 @dataclass
