@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__, newstory, pipeline, prcheck, publish, report, report_formats, withdraw
+from .adapters import mkdocs_serve
 from .intake import command as intake_command
 from .problems import Problem
 from .siteconfig import ConfigNotFound, find_config, load_settings
@@ -90,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     intake_list.set_defaults(run=intake_command.listing)
 
     # Staff commands: each module declares its own arguments.
-    for module in (report, withdraw, publish):
+    for module in (mkdocs_serve, report, withdraw, publish):
         module.add_command(commands)
 
     args = parser.parse_args(argv)

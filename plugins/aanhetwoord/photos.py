@@ -250,11 +250,25 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int, draw: ImageDraw.I
 class PhotoCache:
     """Processed photos in ``root/<hash>/``, reused while the source bytes and settings stay the same."""
 
-    def __init__(self, root: Path, settings: PhotoSettings) -> None:
+    def __init__(
+        self, root: Path, settings: PhotoSettings, known: dict[tuple[str, int, int, int], str] | None = None
+    ) -> None:
         self.root = root
         self.settings = settings
+        # Keys of files already hashed in this process, by their size, time and inode.
+        self.known = known
 
     def key(self, source: Path) -> str:
+        if self.known is None:
+            return self._digest(source)
+        stat = source.stat()
+        stamp = (str(source), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        key = self.known.get(stamp)
+        if key is None:
+            key = self.known[stamp] = self._digest(source)
+        return key
+
+    def _digest(self, source: Path) -> str:
         digest = hashlib.sha256()
         with source.open("rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):

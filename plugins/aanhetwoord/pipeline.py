@@ -15,6 +15,7 @@ from .catalogue import Catalogue, build_catalogue
 from .feeds import feed_files, feeds
 from .feeds import links as feed_links
 from .load import discover, read_story, story_paths
+from .memo import CheckedStory, Memo, story_key
 from .model import Status, Story
 from .photos import Photo, PhotoCache, PhotoStats, process_all, social_cards
 from .problems import Problem, display_path
@@ -85,20 +86,32 @@ class Checked:
     registers: Registers
 
 
-def check(settings: Settings, paths: list[Path] | None = None) -> Checked:
-    """Load and validate stories (all, or the given files/folders); every problem is returned."""
+def check(settings: Settings, paths: list[Path] | None = None, memo: Memo | None = None) -> Checked:
+    """Load and validate stories (all, or the given files/folders); every problem is returned.
+
+    With a ``memo`` from the previous build, unchanged story files are not read again."""
     registers, problems = load_registers(settings)
     candidates = (
         [found for path in paths for found in story_paths(path)]
         if paths
         else list(discover(settings.stories_dir))
     )
+    if memo is not None:
+        memo.start((settings, settings.current_date(), _register_bytes(settings)))
+        memo.keep_only({path for _, path in candidates})
     stories: list[Story] = []
     display: dict[Path, str] = {}
     for slug, path in candidates:
         shown = display_path(path, settings.root)
-        source = read_story(slug, path, shown, settings.max_front_matter_bytes)
-        story, story_problems = validate(source, registers, settings.current_date())
+        key = story_key(path) if memo is not None else None
+        known = memo.checked.get(path) if memo is not None and key is not None else None
+        if known is not None and known.key == key:
+            story, story_problems = known.story, known.problems
+        else:
+            source = read_story(slug, path, shown, settings.max_front_matter_bytes)
+            story, story_problems = validate(source, registers, settings.current_date())
+            if memo is not None and key is not None:
+                memo.checked[path] = CheckedStory(key, story, story_problems)
         problems.extend(story_problems)
         if story is not None:
             display[story.source] = shown
@@ -112,10 +125,12 @@ def build(
     settings: Settings,
     extra_templates: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    memo: Memo | None = None,
 ) -> Site:
-    checked = check(settings)
+    """The whole site. Pass the same ``memo`` to every build of a session to redo only what changed."""
+    checked = check(settings, memo=memo)
     stories, problems = checked.stories, list(checked.problems)
-    photos = prepare_photos(settings, stories, progress)
+    photos = prepare_photos(settings, stories, progress, memo=memo)
     problems = sorted(problems + photos.problems)
     stories = [story for story in stories if story.slug not in photos.refused]
     catalogue = build_catalogue(
@@ -129,7 +144,13 @@ def build(
         related_max=settings.related_max,
     )
     renderer = Renderer(
-        settings, catalogue, [p for p in problems if p.is_error], photos.photos, photos.cards, extra_templates
+        settings,
+        catalogue,
+        [p for p in problems if p.is_error],
+        photos.photos,
+        photos.cards,
+        extra_templates,
+        memo,
     )
     return Site(settings, stories, catalogue, problems, renderer, photos.stats)
 
@@ -162,11 +183,12 @@ def prepare_photos(
     stories: list[Story],
     progress: Callable[[int, int], None] | None = None,
     whole_site: bool = True,
+    memo: Memo | None = None,
 ) -> PreparedPhotos:
     """Process every photo the stories show; a story with a bad photo is left out, with a message.
 
     For a whole site, link-preview cards are made too and unused cache entries removed."""
-    cache = PhotoCache(settings.photo_cache(), settings.photos)
+    cache = PhotoCache(settings.photo_cache(), settings.photos, memo.photo_keys if memo else None)
     wanted = [story for story in stories if story.status is not Status.WITHDRAWN]
     sources = [story.folder / name for story in wanted for name in story.assets]
     results = process_all(sources, cache, progress, prune=whole_site)
@@ -194,6 +216,17 @@ def prepare_photos(
     ]
     previews = social_cards(without_photo, settings.photo_cache().parent / "cards", settings.photos)
     return PreparedPhotos(results.photos, previews, problems, refused, results.stats)
+
+
+def _register_bytes(settings: Settings) -> tuple[bytes | None, ...]:
+    """The registers as stored: every story is checked against them."""
+    contents: list[bytes | None] = []
+    for path in (settings.neighbourhoods_file, settings.themes_file):
+        try:
+            contents.append(path.read_bytes() if path else None)
+        except OSError:
+            contents.append(None)
+    return tuple(contents)
 
 
 def _display(path: Path | None, settings: Settings) -> str:

@@ -7,7 +7,7 @@ folder depth, never once per list they appear in.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from . import maps, markdown
 from .catalogue import COMMUNITIES, NEIGHBOURHOODS, THEMES, Catalogue, Term, paginate
+from .memo import Memo, RenderedText
 from .model import Status, Story
 from .photos import Photo
 from .problems import Problem
@@ -70,8 +71,12 @@ class Renderer:
         photos: dict[Path, Photo] | None = None,
         cards: dict[str, Path] | None = None,
         extra_templates: Path | None = None,
+        memo: Memo | None = None,
     ) -> None:
         self.settings = settings
+        # Story Markdown, cards and templates from earlier builds in this process (see memo.py).
+        memo = memo or Memo()
+        self.texts = memo.texts
         self.catalogue = catalogue
         self.problems = problems
         self.photos = photos or {}
@@ -87,6 +92,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             undefined=jinja2.StrictUndefined,
+            bytecode_cache=memo.bytecode,
         )
         self.env.globals.update(
             t=self.t,
@@ -106,7 +112,7 @@ class Renderer:
                 "home",
             )
         }
-        self._cards: dict[tuple[str, str, int], str] = {}
+        self._cards = memo.cards
 
     # Pieces -------------------------------------------------------------------------------
 
@@ -114,18 +120,22 @@ class Renderer:
         return lambda to_url: relative(from_url, to_url)
 
     def card(self, story: Story, from_url: str, heading: int = 2) -> str:
-        depth = from_url.count("/")
-        key = (story.slug, "../" * depth, heading)
-        html = self._cards.get(key)
-        if html is None:
-            html = self._templates["card"].render(
-                story=story,
-                communities=self.catalogue.communities_of(story),
-                href=self.link(from_url),
-                heading=heading,
-                summary=shorten(story.summary, self.settings.card_summary_length),
-            )
-            self._cards[key] = html
+        prefix = "../" * from_url.count("/")
+        communities = self.catalogue.communities_of(story)
+        names = tuple(community.name for community in communities)
+        key = (story.slug, prefix, heading)
+        known = self._cards.get(key)
+        if known is not None and known[0] is story and known[1] == names:
+            return known[2]
+        # Links go through the site root, so a card is the same on every page at this depth.
+        html = self._templates["card"].render(
+            story=story,
+            communities=communities,
+            href=lambda to_url: prefix + to_url,
+            heading=heading,
+            summary=shorten(story.summary, self.settings.card_summary_length),
+        )
+        self._cards[key] = (story, names, html)
         return html
 
     def card_list(self, stories: list[Story], from_url: str, heading: int = 2) -> str:
@@ -183,10 +193,8 @@ class Renderer:
             if story.image
             else ""
         )
-
-        def inline(src: str, alt: str) -> str | None:
-            return self.picture(story, src, alt, href, assets)
-
+        text = self.story_text(story, href)
+        assets.update(text.assets)
         content = self._templates["story"].render(
             story=story,
             href=href,
@@ -195,8 +203,8 @@ class Renderer:
             communities=self.catalogue.communities_of(story),
             neighbourhoods=self.catalogue.terms_of(story, NEIGHBOURHOODS),
             themes=self.catalogue.terms_of(story, THEMES),
-            body=markdown.render(story.body, inline, self._take_tokens(story)),
-            updates=[(update, markdown.render(update.text, inline)) for update in story.updates],
+            body=text.body,
+            updates=list(zip(story.updates, text.updates)),
             related=self.defer(
                 deferred, self.card_list(self.catalogue.related.get(story.slug, []), url, heading=3)
             ),
@@ -225,6 +233,28 @@ class Renderer:
                 for other in translations
             ],
         )
+
+    def story_text(self, story: Story, href: Callable[[str], str]) -> RenderedText:
+        """The story's body and updates as HTML, rendered once per text and photo set."""
+        photos = tuple(
+            (name, photo.folder if (photo := self.photos.get(story.folder / name)) else None)
+            for name in story.assets
+        )
+        key = (story.body, tuple(update.text for update in story.updates), photos)
+        known = self.texts.get(story.slug)
+        if known is not None and known[0] == key:
+            story.body_tokens = None  # not needed: the HTML is known
+            return known[1]
+        assets: dict[str, Path] = {}
+
+        def inline(src: str, alt: str) -> str | None:
+            return self.picture(story, src, alt, href, assets)
+
+        body = markdown.render(story.body, inline, self._take_tokens(story))
+        updates = tuple(markdown.render(update.text, inline) for update in story.updates)
+        text = RenderedText(body, updates, tuple(assets.items()))
+        self.texts[story.slug] = (key, text)
+        return text
 
     def picture(
         self,

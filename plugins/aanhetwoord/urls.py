@@ -6,6 +6,7 @@ so a site works under any base path and straight from disk.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from urllib.parse import urlsplit
 
@@ -62,6 +63,7 @@ class Urls:
         return posixpath.join(base or "/", url)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def relative(from_url: str, to_url: str) -> str:
     """A link from the page at ``from_url`` to ``to_url``; both relative to the site root."""
     from_dir = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url) + "/"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -261,7 +262,7 @@ def validate_collection(stories: list[Story], display: dict[Path, str]) -> tuple
             continue
         seen[story.slug] = story
         unique.append(story)
-    for story in unique:
+    for index, story in enumerate(unique):
         if story.translation_of and story.translation_of not in seen:
             problems.append(
                 Problem(
@@ -272,7 +273,8 @@ def validate_collection(stories: list[Story], display: dict[Path, str]) -> tuple
                     Severity.WARNING,
                 )
             )
-            story.translation_of = ""
+            # A copy: the story as read may be kept for the next build, when the original may exist.
+            unique[index] = dataclasses.replace(story, translation_of="")
     return unique, problems
 
 

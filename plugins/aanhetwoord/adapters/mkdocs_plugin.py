@@ -18,16 +18,18 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkDocsPage
 
 from .. import pipeline
+from ..memo import Memo
 from ..render import Page, PageKind
 from ..settings import Settings, UrlWords
 from ..siteconfig import settings_from_options
 from ..texts import og_locale
 from ..write import write_files
+from .mkdocs_rebuild import GeneratedPage, Rebuilds, search_plugin
 
 log = logging.getLogger("mkdocs.plugins.aanhetwoord")
 
@@ -79,19 +81,20 @@ class StoryPage(MkDocsPage):
     def __init__(self, spec: Page, file: File, config: MkDocsConfig) -> None:
         super().__init__(None, file, config)
         self.spec = spec
+        # Set now, not when read: a dirty build skips reading, and the sitemap reads ``robots``.
+        meta: dict[str, Any] = {"aanhetwoord": spec.kind, "hide": ["toc"]}
+        if spec.description:
+            meta["description"] = html.escape(spec.description)
+        if not spec.indexable:
+            meta["robots"] = "noindex"
+        if not (spec.indexable and spec.searchable):
+            meta["search"] = {"exclude": True}
+        if spec.language:
+            meta["language"] = spec.language
+        self.meta = meta
 
     def read_source(self, config: MkDocsConfig) -> None:
         self.markdown = ""
-        meta: dict[str, Any] = {"aanhetwoord": self.spec.kind, "hide": ["toc"]}
-        if self.spec.description:
-            meta["description"] = html.escape(self.spec.description)
-        if not self.spec.indexable:
-            meta["robots"] = "noindex"
-        if not (self.spec.indexable and self.spec.searchable):
-            meta["search"] = {"exclude": True}
-        if self.spec.language:
-            meta["language"] = self.spec.language
-        self.meta = meta
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
         self.content = self.spec.content
@@ -120,9 +123,17 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
     def __init__(self) -> None:
         self.preview = False
         self.site: pipeline.Site | None = None
+        # While serving, each build reuses what the one before it read and rendered.
+        self.memo: Memo | None = None
+        self.rebuilds: Rebuilds | None = None
+        self.files: Files | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.preview = command == "serve"
+        if self.preview:
+            self.memo = Memo()
+            if dirty:
+                self.rebuilds = Rebuilds()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if not config.use_directory_urls:
@@ -145,13 +156,18 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        self.site = site = pipeline.build(self.settings, self.templates, progress=_photo_progress)
+        self.site = site = pipeline.build(
+            self.settings, self.templates, progress=_photo_progress, memo=self.memo
+        )
         for problem in site.problems:
             (log.error if problem.is_error else log.warning)(problem.format())
         stats = site.photo_stats
         if stats.decoded or stats.cached:
             log.info(f"aanhetwoord: foto's: {stats.decoded} verwerkt, {stats.cached} uit de cache")
-        for spec in site.pages():
+        specs = site.pages()
+        if self.rebuilds is not None:
+            self.rebuilds.start(config, files, [(spec.url, spec.title) for spec in specs if spec.in_nav])
+        for spec in specs:
             if spec.preview_only:
                 inclusion = InclusionLevel.DRAFT
             else:
@@ -160,12 +176,22 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
             existing = files.get_file_from_path(src_uri)
             if existing is not None:
                 files.remove(existing)
-            file = File.generated(config, src_uri, content="", inclusion=inclusion)
+            file = GeneratedPage.generated(config, src_uri, content="", inclusion=inclusion)
+            if self.rebuilds is not None:
+                feeds = site.feed_links(spec.feed) if spec.feed is not None else []
+                self.rebuilds.mark(file, spec, feeds, inclusion)
             files.append(file)
             StoryPage(spec, file, config)
             for url, source in spec.assets.items():
                 files.append(CachedFile.generated(config, url, abs_src_path=str(source), inclusion=inclusion))
+        self.files = files
         return files
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        if self.memo is not None:
+            # Serve loads the theme anew for every build; compiling its templates once is enough.
+            env.bytecode_cache = self.memo.bytecode
+        return env
 
     def on_page_content(
         self, html_content: str, *, page: MkDocsPage, config: MkDocsConfig, files: Files
@@ -176,6 +202,8 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
         return html_content
 
     def on_post_page(self, output: str, *, page: MkDocsPage, config: MkDocsConfig) -> str:
+        if self.rebuilds is not None:
+            self.rebuilds.page_built(page, getattr(search_plugin(config), "search_index", None))
         if isinstance(page, StoryPage):
             for placeholder, part in page.spec.deferred.items():
                 output = output.replace(placeholder, part, 1)
@@ -231,10 +259,21 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
         context["aanhetwoord"] = info
         return context
 
+    @event_priority(50)  # before the search plugin writes its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.site is None:
             return
-        write_files(Path(config.site_dir), self.site.files())
+        site_dir = Path(config.site_dir)
+        extra = self.site.files()
+        write_files(site_dir, extra)
+        if self.rebuilds is not None and self.files is not None:
+            outputs = {site_dir / name for name in extra}
+            outputs.update(
+                Path(file.abs_dest_path)
+                for file in self.files
+                if isinstance(file, (GeneratedPage, CachedFile))
+            )
+            self.rebuilds.finish(config, self.files, search_plugin(config), outputs)
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.settings.stories_dir))

@@ -1,0 +1,161 @@
+"""Dirty rebuilds for ``mkdocs serve --dirty`` that give the same site as a clean build.
+
+MkDocs' dirty mode rebuilds a page when ``File.is_modified()`` says so, which by default
+compares file times. That is wrong for generated pages: a story's edit changes its
+neighbourhood's list, the home page, related lists elsewhere. Here every generated page
+gets a fingerprint of everything its HTML is made from, and only pages whose fingerprint
+changed are rendered again. What MkDocs leaves out of a dirty build is put right too: the
+search index is kept per page (in clean-build order), pages and photos that are gone are
+deleted, and the site's own Markdown pages are always rebuilt (their titles are in every
+page's navigation).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page as MkDocsPage
+
+
+class GeneratedPage(File):
+    """A page the core made; ``changed`` is decided by its fingerprint, not by file times."""
+
+    changed = True
+
+    def is_modified(self) -> bool:
+        return self.changed
+
+
+class AlwaysBuilt(File):
+    """A page from the docs folder: small in number, and rebuilt on every dirty build."""
+
+    def is_modified(self) -> bool:
+        return True
+
+
+class _NoDirtyWarning(logging.Filter):
+    """MkDocs warns that dirty builds give wrong navigation; with this plugin they do not."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+class Rebuilds:
+    """What a dirty build needs from the build before it in the same ``serve`` session."""
+
+    def __init__(self) -> None:
+        logging.getLogger("mkdocs.commands.build").addFilter(_NoDirtyWarning())
+        self.fingerprints: dict[str, str] = {}  # src_uri → fingerprint of the last build
+        self.search: dict[str, list[dict[str, Any]]] = {}  # src_uri → its search index entries
+        self.outputs: set[Path] = set()  # files the core put in the site last time
+        self._indexed = 0
+        self._site_key = ""
+
+    # Before the pages ----------------------------------------------------------------------
+
+    def start(self, config: MkDocsConfig, files: Files, nav_titles: Iterable[tuple[str, str]]) -> None:
+        """Work out what every page shares; when that changed, every page is built again."""
+        self._site_key = site_key(config, files, nav_titles)
+        self._indexed = 0
+        for file in files.documentation_pages():
+            if not isinstance(file, GeneratedPage) and type(file) is File:
+                file.__class__ = AlwaysBuilt
+
+    def mark(self, file: GeneratedPage, *parts: object) -> None:
+        """Decide whether ``file`` must be rendered again, from everything its page is made of."""
+        digest = hashlib.blake2b(self._site_key.encode(), digest_size=20)
+        for part in parts:
+            digest.update(repr(part).encode("utf-8", "surrogatepass"))
+            digest.update(b"\0")
+        fingerprint = digest.hexdigest()
+        file.changed = self.fingerprints.get(file.src_uri) != fingerprint or not os.path.isfile(
+            file.abs_dest_path
+        )
+        self.fingerprints[file.src_uri] = fingerprint
+
+    # Per page -----------------------------------------------------------------------------
+
+    def page_built(self, page: MkDocsPage, search_index: Any) -> None:
+        """Keep the search entries the search plugin just made for ``page``."""
+        if search_index is None:
+            return
+        entries = search_index.entries
+        self.search[page.file.src_uri] = entries[self._indexed :]
+        self._indexed = len(entries)
+
+    # After the pages ----------------------------------------------------------------------
+
+    def finish(self, config: MkDocsConfig, files: Files, search_plugin: Any, outputs: set[Path]) -> None:
+        """Complete the search index in clean-build order and delete what the site no longer has."""
+        pages = [file.src_uri for file in files.documentation_pages(inclusion=lambda level: True)]
+        current = set(pages)
+        for gone in set(self.search) - current:
+            del self.search[gone]
+        for gone in set(self.fingerprints) - current:
+            del self.fingerprints[gone]
+        if search_plugin is not None:
+            search_plugin.search_index.entries = [
+                entry for uri in pages for entry in self.search.get(uri, [])
+            ]
+            # Material would otherwise merge the previous index in its own (different) order.
+            search_plugin.search_index_prev = None
+        site_dir = Path(config.site_dir)
+        for stale in self.outputs - outputs:
+            stale.unlink(missing_ok=True)
+            _remove_empty_parents(stale.parent, site_dir)
+        self.outputs = outputs
+
+
+def site_key(config: MkDocsConfig, files: Files, nav_titles: Iterable[tuple[str, str]]) -> str:
+    """A fingerprint of what every page shares: configuration, theme overrides, the site's own
+    pages (their titles are in the navigation) and the date (``update_date`` of every page)."""
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(Path(config.config_file_path).read_bytes() if config.config_file_path else b"")
+    digest.update(f"{config.site_url}\0{datetime.date.today()}\0".encode())
+    docs_dir = os.path.abspath(config.docs_dir)
+    stamps = [
+        _stamp(file.abs_src_path)
+        for file in files
+        if file.abs_src_path and file.abs_src_path.startswith(docs_dir + os.sep)
+    ]
+    custom_dir = config.theme.custom_dir
+    if custom_dir:
+        for folder, _, names in os.walk(custom_dir):
+            stamps.extend(_stamp(os.path.join(folder, name)) for name in names)
+    digest.update(repr(sorted(stamps)).encode())
+    digest.update(repr(list(nav_titles)).encode())
+    return digest.hexdigest()
+
+
+def _stamp(path: str) -> tuple[str, int, int]:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return path, -1, -1
+    return path, stat.st_mtime_ns, stat.st_size
+
+
+def _remove_empty_parents(folder: Path, site_dir: Path) -> None:
+    while folder != site_dir and site_dir in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def search_plugin(config: MkDocsConfig) -> Any:
+    """Material's search plugin, if the site uses it (it keeps its entries in a plain list)."""
+    for plugin in config.plugins.values():
+        index = getattr(plugin, "search_index", None)
+        if index is not None and isinstance(getattr(index, "entries", None), list):
+            return plugin
+    return None

@@ -1,0 +1,98 @@
+"""What one build keeps for the next in the same process, so a rebuild redoes only what changed.
+
+``serve`` builds the site again after every save. Most stories did not change, so their
+reading, checking, photo hashing and Markdown rendering are taken from here. Every entry is
+keyed by everything its result depends on: a hit is exactly what a clean build would make.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from .load import STORY_FILE
+from .model import Story
+from .problems import Problem
+
+
+@dataclass(frozen=True)
+class RenderedText:
+    """A story's body and updates as HTML, with the photo files that HTML shows."""
+
+    body: str
+    updates: tuple[str, ...]
+    assets: tuple[tuple[str, Path], ...]
+
+
+@dataclass
+class CheckedStory:
+    key: Hashable
+    story: Story | None
+    problems: list[Problem]
+
+
+@dataclass
+class Memo:
+    # Settings, registers and date the entries below were made with; when they change, all go.
+    context: Hashable = None
+    checked: dict[Path, CheckedStory] = field(default_factory=dict)
+    texts: dict[str, tuple[Hashable, RenderedText]] = field(default_factory=dict)  # by slug
+    # (slug, link prefix, heading level) → (the story object, its communities, the card's HTML);
+    # a story unchanged since the last build is the same object (see ``checked``).
+    cards: dict[tuple[str, str, int], tuple[Story, tuple[str, ...], str]] = field(default_factory=dict)
+    # (path, size, mtime, inode) → the photo cache key, so unchanged photos are not hashed again
+    photo_keys: dict[tuple[str, int, int, int], str] = field(default_factory=dict)
+    # Compiled templates, for every Jinja environment of the session (the engine's too).
+    bytecode: MemoryBytecodeCache = field(default_factory=lambda: MemoryBytecodeCache())
+
+    def start(self, context: Hashable) -> None:
+        """Begin a build; forget everything if what all entries depend on has changed."""
+        if context != self.context:
+            self.context = context
+            self.checked.clear()
+            self.texts.clear()
+            self.cards.clear()
+            self.photo_keys.clear()  # the keys include the photo settings
+
+    def keep_only(self, paths: set[Path]) -> None:
+        """Drop stories that are gone, so the memo does not grow with every rename."""
+        for path in set(self.checked) - paths:
+            del self.checked[path]
+
+
+def story_key(path: Path) -> Hashable | None:
+    """What checking a story file depends on: its bytes and the names in its folder (photos).
+
+    None when the file cannot be read: such a story is checked again every time."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if path.name != STORY_FILE:
+        return data
+    try:
+        with os.scandir(path.parent) as entries:
+            listing = tuple(sorted((entry.name, entry.is_file()) for entry in entries))
+    except OSError:
+        return None
+    return data, listing
+
+
+
+class MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept in memory; Jinja checks each against its source before use."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.compiled.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()

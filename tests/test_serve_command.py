@@ -1,0 +1,90 @@
+"""``aanhetwoord serve``: a saved edit shows in the open browser tab by itself."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from sitefactory import quiet_env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def serving(site):
+    for number in range(6):
+        site.add_story(f"verhaal-{number}", title=f"Verhaal {number}", community=f"Groep {number}")
+    config = site.write_config()
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "aanhetwoord.cli", "-f", str(config), "serve", "-a", f"127.0.0.1:{port}"],
+        cwd=site.root,
+        env=quiet_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(base + "verhalen/verhaal-2/", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise AssertionError("aanhetwoord serve did not start")
+            time.sleep(0.2)
+        yield site, base, process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            print(process.communicate(timeout=30)[0])
+
+
+def test_a_saved_title_shows_in_the_open_page_without_reloading_it_by_hand(serving, browser):
+    site, base, process = serving
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(base + "verhalen/verhaal-2/")
+        assert page.locator("h1").first.inner_text() == "Verhaal 2"
+        other = context.new_page()
+        other.goto(base + "gemeenschappen/groep-2/")
+        story = site.stories / "verhaal-2" / "index.md"
+        story.write_text(story.read_text().replace("title: Verhaal 2", "title: Koffie op het plein"))
+        # Live reload: the tabs load the new pages themselves.
+        page.wait_for_function("document.querySelector('h1').textContent.includes('Koffie op het plein')", timeout=30_000)
+        other.wait_for_function("document.body.textContent.includes('Koffie op het plein')", timeout=30_000)
+        assert "Verhaal 2" not in page.locator("h1").first.inner_text()
+    finally:
+        context.close()
+
+
+def test_serve_says_nothing_about_inaccurate_dirty_builds(serving):
+    site, base, process = serving
+    story = site.stories / "verhaal-1" / "index.md"
+    story.write_text(story.read_text().replace("title: Verhaal 1", "title: Anders"))
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(base + "verhalen/verhaal-1/", timeout=5) as response:
+            if "Anders" in response.read().decode():
+                break
+        time.sleep(0.2)
+    else:
+        raise AssertionError("the edit did not show")
+    process.terminate()
+    output = process.communicate(timeout=30)[0]
+    assert "Documentation built" in output
+    assert "dirty" not in output.lower(), output
