@@ -41,7 +41,9 @@ class Session:
         line = self.process.stdout.readline()
         if line.strip() != "built":
             self.process.kill()
-            raise AssertionError(f"the session stopped:\n{self.process.stderr.read() if self.process.stderr else ''}")
+            raise AssertionError(
+                f"the session stopped:\n{self.process.stderr.read() if self.process.stderr else ''}"
+            )
 
     def close(self) -> str:
         if self.process.returncode is not None:
@@ -92,7 +94,9 @@ def assert_same_site(dirty: Path, clean_dir: Path, clean: dict[str, bytes], step
             lineterm="",
             n=1,
         )
-        pytest.fail(f"{step}: {len(differing)} files differ, {differing[:8]}; first:\n" + "\n".join(list(diff)[:40]))
+        pytest.fail(
+            f"{step}: {len(differing)} files differ, {differing[:8]}; first:\n" + "\n".join(list(diff)[:40])
+        )
     assert folders(dirty) == folders(clean_dir), f"{step}: empty folders left behind"
 
 

@@ -65,7 +65,9 @@ def test_a_saved_title_shows_in_the_open_page_without_reloading_it_by_hand(servi
         story = site.stories / "verhaal-2" / "index.md"
         story.write_text(story.read_text().replace("title: Verhaal 2", "title: Koffie op het plein"))
         # Live reload: the tabs load the new pages themselves.
-        page.wait_for_function("document.querySelector('h1').textContent.includes('Koffie op het plein')", timeout=30_000)
+        page.wait_for_function(
+            "document.querySelector('h1').textContent.includes('Koffie op het plein')", timeout=30_000
+        )
         other.wait_for_function("document.body.textContent.includes('Koffie op het plein')", timeout=30_000)
         assert "Verhaal 2" not in page.locator("h1").first.inner_text()
     finally:

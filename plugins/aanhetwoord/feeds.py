@@ -62,13 +62,38 @@ def feeds(catalogue: Catalogue, settings: Settings, urls: Urls) -> Iterator[Feed
 
 
 def feed_files(
-    catalogue: Catalogue, urls: Urls, settings: Settings, cover: Callable[[Story], str]
+    catalogue: Catalogue,
+    urls: Urls,
+    settings: Settings,
+    cover: Callable[[Story], str],
+    made: dict[str, tuple[tuple, bytes, bytes]] | None = None,
 ) -> dict[str, bytes]:
-    """Site-relative path → content of every feed. ``cover(story)`` is a site-relative image url or ""."""
+    """Site-relative path → content of every feed. ``cover(story)`` is a site-relative image url or "".
+
+    ``made`` keeps feeds between builds of one session: a feed whose stories are unchanged is
+    not written out again."""
     files: dict[str, bytes] = {}
+    seen: set[str] = set()
     for feed in feeds(catalogue, settings, urls):
-        files[urls.feed(feed.base, "atom")] = atom(feed, catalogue, urls, cover)
-        files[urls.feed(feed.base, "json")] = json_feed(feed, catalogue, urls, cover)
+        seen.add(feed.base)
+        key = (
+            feed.title,
+            feed.language,
+            tuple((story, tuple(_authors(story, catalogue)), cover(story)) for story in feed.stories),
+        )
+        known = made.get(feed.base) if made is not None else None
+        if known is not None and known[0] == key:
+            atom_bytes, json_bytes = known[1], known[2]
+        else:
+            atom_bytes = atom(feed, catalogue, urls, cover)
+            json_bytes = json_feed(feed, catalogue, urls, cover)
+            if made is not None:
+                made[feed.base] = (key, atom_bytes, json_bytes)
+        files[urls.feed(feed.base, "atom")] = atom_bytes
+        files[urls.feed(feed.base, "json")] = json_bytes
+    if made is not None:
+        for gone in set(made) - seen:
+            del made[gone]  # a neighbourhood, theme or community without a page any more
     return files
 
 

@@ -7,16 +7,24 @@ keyed by everything its result depends on: a hit is exactly what a clean build w
 
 from __future__ import annotations
 
-import os
+import time
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 
 from .load import STORY_FILE
 from .model import Story
 from .problems import Problem
+
+if TYPE_CHECKING:
+    from .render import Page
+
+
+# Some file systems keep file times in whole (or even two) seconds.
+RECENT_NS = 2_000_000_000
 
 
 @dataclass(frozen=True)
@@ -31,56 +39,9 @@ class RenderedText:
 @dataclass
 class CheckedStory:
     key: Hashable
+    shown: str  # the path in messages
     story: Story | None
     problems: list[Problem]
-
-
-@dataclass
-class Memo:
-    # Settings, registers and date the entries below were made with; when they change, all go.
-    context: Hashable = None
-    checked: dict[Path, CheckedStory] = field(default_factory=dict)
-    texts: dict[str, tuple[Hashable, RenderedText]] = field(default_factory=dict)  # by slug
-    # (slug, link prefix, heading level) → (the story object, its communities, the card's HTML);
-    # a story unchanged since the last build is the same object (see ``checked``).
-    cards: dict[tuple[str, str, int], tuple[Story, tuple[str, ...], str]] = field(default_factory=dict)
-    # (path, size, mtime, inode) → the photo cache key, so unchanged photos are not hashed again
-    photo_keys: dict[tuple[str, int, int, int], str] = field(default_factory=dict)
-    # Compiled templates, for every Jinja environment of the session (the engine's too).
-    bytecode: MemoryBytecodeCache = field(default_factory=lambda: MemoryBytecodeCache())
-
-    def start(self, context: Hashable) -> None:
-        """Begin a build; forget everything if what all entries depend on has changed."""
-        if context != self.context:
-            self.context = context
-            self.checked.clear()
-            self.texts.clear()
-            self.cards.clear()
-            self.photo_keys.clear()  # the keys include the photo settings
-
-    def keep_only(self, paths: set[Path]) -> None:
-        """Drop stories that are gone, so the memo does not grow with every rename."""
-        for path in set(self.checked) - paths:
-            del self.checked[path]
-
-
-def story_key(path: Path) -> Hashable | None:
-    """What checking a story file depends on: its bytes and the names in its folder (photos).
-
-    None when the file cannot be read: such a story is checked again every time."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    if path.name != STORY_FILE:
-        return data
-    try:
-        with os.scandir(path.parent) as entries:
-            listing = tuple(sorted((entry.name, entry.is_file()) for entry in entries))
-    except OSError:
-        return None
-    return data, listing
-
 
 
 class MemoryBytecodeCache(jinja2.BytecodeCache):
@@ -96,3 +57,55 @@ class MemoryBytecodeCache(jinja2.BytecodeCache):
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+@dataclass
+class Memo:
+    # Settings, registers and date the entries below were made with; when they change, all go.
+    context: Hashable = None
+    checked: dict[Path, CheckedStory] = field(default_factory=dict)
+    texts: dict[str, tuple[Hashable, RenderedText]] = field(default_factory=dict)  # by slug
+    # slug → (everything the story's page shows, the page): see ``Renderer.story_page``
+    story_pages: dict[str, tuple[tuple, Page]] = field(default_factory=dict)
+    # feed page → (its stories as shown, Atom, JSON Feed): see ``feeds.feed_files``
+    feeds: dict[str, tuple[tuple, bytes, bytes]] = field(default_factory=dict)
+    # (slug, link prefix, heading level) → (the story object, its communities, the card's HTML);
+    # a story unchanged since the last build is the same object (see ``checked``).
+    cards: dict[tuple[str, str, int], tuple[Story, tuple[str, ...], str]] = field(default_factory=dict)
+    # (path, size, mtime, inode) → the photo cache key, so unchanged photos are not hashed again
+    photo_keys: dict[tuple[str, int, int, int], str] = field(default_factory=dict)
+    # Compiled templates, for every Jinja environment of the session (the engine's too).
+    bytecode: MemoryBytecodeCache = field(default_factory=lambda: MemoryBytecodeCache())
+
+    def start(self, context: Hashable) -> None:
+        """Begin a build; forget everything if what all entries depend on has changed."""
+        if context != self.context:
+            self.context = context
+            self.checked.clear()
+            self.texts.clear()
+            self.story_pages.clear()
+            self.feeds.clear()
+            self.cards.clear()
+            self.photo_keys.clear()  # the keys include the photo settings
+
+    def keep_only(self, paths: set[Path]) -> None:
+        """Drop stories that are gone, so the memo does not grow with every rename."""
+        for path in set(self.checked) - paths:
+            del self.checked[path]
+
+
+def story_key(path: Path) -> Hashable | None:
+    """What checking a story file depends on, as the file system tells it without reading: the
+    file's size, time and inode, and for a story folder the folder's time, which changes when
+    a photo is added, renamed or removed (checks need only the names of the photos).
+
+    None when the file cannot be found, or changed so recently that a second change might not
+    show in its time yet: such a story is checked afresh."""
+    try:
+        stat = path.stat()
+        folder = path.parent.stat().st_mtime_ns if path.name == STORY_FILE else 0
+    except OSError:
+        return None
+    if time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns, folder) < RECENT_NS:
+        return None
+    return stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns, folder

@@ -12,6 +12,7 @@ unchanged photos decodes none.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -48,8 +49,13 @@ class PhotoSettings:
     social_size: tuple[int, int] = (1200, 630)
 
     def fingerprint(self) -> str:
-        text = json.dumps([PIPELINE_VERSION, asdict(self)], sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
+        return _fingerprint(self)
+
+
+@functools.lru_cache(maxsize=16)
+def _fingerprint(settings: PhotoSettings) -> str:
+    text = json.dumps([PIPELINE_VERSION, asdict(settings)], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -414,8 +420,9 @@ def social_cards(
     Cards are cached by their text, and cards no story uses any more are removed.
     """
     cards: dict[str, Path] = {}
+    fingerprint = settings.fingerprint()
     for slug, title, community in stories:
-        key = hashlib.sha256(json.dumps([title, community, settings.fingerprint()]).encode()).hexdigest()[:32]
+        key = hashlib.sha256(json.dumps([title, community, fingerprint]).encode()).hexdigest()[:32]
         target = root / f"{key}.jpg"
         if not target.exists():
             scratch = root / f".{key}.tmp.jpg"

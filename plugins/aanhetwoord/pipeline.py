@@ -34,6 +34,7 @@ class Site:
     problems: list[Problem]
     renderer: Renderer
     photo_stats: PhotoStats
+    memo: Memo | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -49,7 +50,13 @@ class Site:
         return api_files(self.catalogue, self.renderer.urls, self.settings.language, self.renderer.cover_url)
 
     def feed_files(self) -> dict[str, bytes]:
-        return feed_files(self.catalogue, self.renderer.urls, self.settings, self.renderer.cover_url)
+        return feed_files(
+            self.catalogue,
+            self.renderer.urls,
+            self.settings,
+            self.renderer.cover_url,
+            self.memo.feeds if self.memo is not None else None,
+        )
 
     def site_files(self) -> dict[str, bytes]:
         """robots.txt and security.txt."""
@@ -102,16 +109,16 @@ def check(settings: Settings, paths: list[Path] | None = None, memo: Memo | None
     stories: list[Story] = []
     display: dict[Path, str] = {}
     for slug, path in candidates:
-        shown = display_path(path, settings.root)
         key = story_key(path) if memo is not None else None
         known = memo.checked.get(path) if memo is not None and key is not None else None
         if known is not None and known.key == key:
-            story, story_problems = known.story, known.problems
+            shown, story, story_problems = known.shown, known.story, known.problems
         else:
+            shown = display_path(path, settings.root)
             source = read_story(slug, path, shown, settings.max_front_matter_bytes)
             story, story_problems = validate(source, registers, settings.current_date())
             if memo is not None and key is not None:
-                memo.checked[path] = CheckedStory(key, story, story_problems)
+                memo.checked[path] = CheckedStory(key, shown, story, story_problems)
         problems.extend(story_problems)
         if story is not None:
             display[story.source] = shown
@@ -152,7 +159,7 @@ def build(
         extra_templates,
         memo,
     )
-    return Site(settings, stories, catalogue, problems, renderer, photos.stats)
+    return Site(settings, stories, catalogue, problems, renderer, photos.stats, memo)
 
 
 @dataclass

@@ -7,7 +7,7 @@ folder depth, never once per list they appear in.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,6 +77,7 @@ class Renderer:
         # Story Markdown, cards and templates from earlier builds in this process (see memo.py).
         memo = memo or Memo()
         self.texts = memo.texts
+        self.pages_memo = memo.story_pages
         self.catalogue = catalogue
         self.problems = problems
         self.photos = photos or {}
@@ -175,10 +176,40 @@ class Renderer:
                 yield from self.term_pages(term)
 
     def story_page(self, story: Story, preview: bool = False) -> Page:
+        """A story's page; the same page as the build before when nothing it shows has changed."""
         url = self.urls.story(story.slug)
+        translations = self.catalogue.translations.get(story.slug, [])
+        communities = self.catalogue.communities_of(story)
+        related = self.card_list(self.catalogue.related.get(story.slug, []), url, heading=3)
+        cover = self.photos.get(story.folder / asset_name(story.image.src)) if story.image else None
+        # Stories compare by value, and one unchanged since the last build is the same object.
+        key = (
+            story,
+            preview,
+            tuple(translations),
+            tuple((community.slug, community.name) for community in communities),
+            related,
+            cover.folder if cover else None,
+            self.cards.get(story.slug),
+        )
+        known = self.pages_memo.get(story.slug)
+        if known is not None and known[0] == key:
+            return known[1]
+        page = self._story_page(story, preview, url, translations, communities, related)
+        self.pages_memo[story.slug] = (key, page)
+        return page
+
+    def _story_page(
+        self,
+        story: Story,
+        preview: bool,
+        url: str,
+        translations: list[Story],
+        communities: list[Term],
+        related: str,
+    ) -> Page:
         href = self.link(url)
         language = story.language or self.settings.language
-        translations = self.catalogue.translations.get(story.slug, [])
         banner = ""
         if preview:
             banner = (
@@ -200,14 +231,12 @@ class Renderer:
             href=href,
             url=url,
             cover=cover,
-            communities=self.catalogue.communities_of(story),
+            communities=communities,
             neighbourhoods=self.catalogue.terms_of(story, NEIGHBOURHOODS),
             themes=self.catalogue.terms_of(story, THEMES),
             body=text.body,
-            updates=list(zip(story.updates, text.updates)),
-            related=self.defer(
-                deferred, self.card_list(self.catalogue.related.get(story.slug, []), url, heading=3)
-            ),
+            updates=list(zip(story.updates, text.updates, strict=True)),
+            related=self.defer(deferred, related),
             translations=[
                 (other, language_name(other.language or self.settings.language, self.settings.language))
                 for other in translations

@@ -6,9 +6,9 @@ reports every problem at once; a story with an error is left out, the others go 
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Iterable
-import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path

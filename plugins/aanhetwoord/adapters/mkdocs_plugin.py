@@ -29,7 +29,13 @@ from ..settings import Settings, UrlWords
 from ..siteconfig import settings_from_options
 from ..texts import og_locale
 from ..write import write_files
-from .mkdocs_rebuild import GeneratedPage, Rebuilds, search_plugin
+from .mkdocs_rebuild import (
+    GeneratedPage,
+    Rebuilds,
+    pause_garbage_collection,
+    resume_garbage_collection,
+    search_plugin,
+)
 
 log = logging.getLogger("mkdocs.plugins.aanhetwoord")
 
@@ -136,6 +142,8 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
                 self.rebuilds = Rebuilds()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if self.memo is not None:
+            pause_garbage_collection()
         if not config.use_directory_urls:
             raise PluginError("aanhetwoord: 'use_directory_urls: false' wordt niet ondersteund")
         root = Path(config.config_file_path).parent
@@ -261,8 +269,16 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
 
     @event_priority(50)  # before the search plugin writes its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        if self.site is None:
-            return
+        try:
+            if self.site is not None:
+                self._write_rest(config)
+        finally:
+            if self.memo is not None:
+                resume_garbage_collection()
+
+    def _write_rest(self, config: MkDocsConfig) -> None:
+        """Feeds, API and the like; in a dirty serve session also what a clean build would tidy."""
+        assert self.site is not None
         site_dir = Path(config.site_dir)
         extra = self.site.files()
         write_files(site_dir, extra)
@@ -274,6 +290,10 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
                 if isinstance(file, (GeneratedPage, CachedFile))
             )
             self.rebuilds.finish(config, self.files, search_plugin(config), outputs)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.memo is not None:
+            resume_garbage_collection()
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.settings.stories_dir))
