@@ -7,6 +7,7 @@ files and pages, core problems into log messages. All decisions live in the core
 from __future__ import annotations
 
 import datetime
+import functools
 import html
 import logging
 import os
@@ -21,6 +22,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkDocsPage
+from mkdocs.utils import get_relative_url
 
 from .. import pipeline
 from ..memo import Memo
@@ -40,6 +42,8 @@ from .mkdocs_rebuild import (
 log = logging.getLogger("mkdocs.plugins.aanhetwoord")
 
 HOME_MARKER = "<!-- aanhetwoord:home -->"
+# Off only to check that pages are the same with and without shared template parts.
+SHARE_PARTS = os.environ.get("AANHETWOORD_SHARED_PARTS", "on") != "off"
 
 
 class AanHetWoordConfig(base.Config):
@@ -133,6 +137,8 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
         self.memo: Memo | None = None
         self.rebuilds: Rebuilds | None = None
         self.files: Files | None = None
+        self.shared: dict[tuple[str, str, tuple[str, ...]], str] = {}
+        self.nav_urls: tuple[str, ...] = ()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.preview = command == "serve"
@@ -195,7 +201,12 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
         self.files = files
         return files
 
+    def on_nav(self, nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        self.nav_urls = tuple(dict.fromkeys(["", "assets/", *(page.url for page in nav.pages)]))
+        return nav
+
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        self.shared = {}  # the menu may differ from the last build's
         if self.memo is not None:
             # Serve loads the theme anew for every build; compiling its templates once is enough.
             env.bytecode_cache = self.memo.bytecode
@@ -235,6 +246,7 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
             "preview": False,
             "image": "",
             "feeds": [],
+            "shared": None,
             "og_type": "website",
         }
         if isinstance(page, StoryPage):
@@ -252,6 +264,10 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
             )
             if spec.feed is not None:
                 info["feeds"] = self.site.feed_links(spec.feed)
+            if not spec.in_nav and SHARE_PARTS:
+                # Links in those parts are relative to the page: pages sharing them link alike.
+                links = tuple(get_relative_url(url, page.url) for url in self.nav_urls)
+                info["shared"] = functools.partial(self._shared_part, links)
         else:
             if isinstance(meta_description, str) and meta_description:
                 description = meta_description
@@ -266,6 +282,15 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
         )
         context["aanhetwoord"] = info
         return context
+
+    def _shared_part(self, links: tuple[str, ...], block: str, base_url: str, render: Any) -> str:
+        """A template block that is the same for every page outside the menu whose links to the
+        menu's pages and the theme's files are written the same."""
+        key = (block, base_url, links)
+        part = self.shared.get(key)
+        if part is None:
+            part = self.shared[key] = render()
+        return part
 
     @event_priority(50)  # before the search plugin writes its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
