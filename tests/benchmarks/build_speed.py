@@ -29,6 +29,7 @@ import pstats
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -483,6 +484,9 @@ class Result:
     floor: Timing
     plugin: Timing
     plugin_first: Timing  # the first build, with the plugin's photo cache still empty
+    # plugin/floor of each warm run, the two builds timed back to back: on a machine whose speed
+    # drifts, a pair sees the same speed more often than two bests taken minutes apart
+    paired: list[float] = field(default_factory=list)
 
     @property
     def ratio(self) -> float:
@@ -509,7 +513,8 @@ def measure(size: int, workdir: Path, repeat: int, max_wait: float = 0) -> Resul
             f"floor {floors[-1].wall:.2f} s, plugin {plugins[-1].wall:.2f} s",
             file=sys.stderr,
         )
-    return Result(size, _best(floors), _best(plugins), plugins[0])
+    paired = [plugin.wall / floor.wall for floor, plugin in zip(floors[1:], plugins[1:], strict=True)]
+    return Result(size, _best(floors), _best(plugins), plugins[0], paired)
 
 
 def _best(timings: list[Timing]) -> Timing:
@@ -529,6 +534,13 @@ def report(results: list[Result], repeat: int) -> None:
             f"  {result.plugin.wall:>7.2f} ({result.plugin.cpu:>5.2f})"
             f"  {result.ratio:>12.2f}  {result.plugin_first.wall:>12.2f}  {target} {mark}"
         )
+    for result in results:
+        if result.paired:
+            pairs = ", ".join(f"{ratio:.2f}" for ratio in result.paired)
+            print(
+                f"{result.size:>6}  paired warm runs: plugin/floor median "
+                f"{statistics.median(result.paired):.2f} ({pairs})"
+            )
     by_size = {result.size: result for result in results}
     if 1000 in by_size and 4000 in by_size:
         small, large = by_size[1000], by_size[4000]
