@@ -42,6 +42,7 @@ from .mkdocs_rebuild import (
 log = logging.getLogger("mkdocs.plugins.aanhetwoord")
 
 HOME_MARKER = "<!-- aanhetwoord:home -->"
+TITLE_SLOT = "\x00aanhetwoord-title\x00"  # never in a page: NUL cannot come from a story or theme
 # Off only to check that pages are the same with and without shared template parts.
 SHARE_PARTS = os.environ.get("AANHETWOORD_SHARED_PARTS", "on") != "off"
 
@@ -283,14 +284,22 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
         context["aanhetwoord"] = info
         return context
 
-    def _shared_part(self, links: tuple[str, ...], block: str, base_url: str, render: Any) -> str:
+    def _shared_part(
+        self, links: tuple[str, ...], block: str, base_url: str, render: Any, title: str | None = None
+    ) -> str:
         """A template block that is the same for every page outside the menu whose links to the
-        menu's pages and the theme's files are written the same."""
+        menu's pages and the theme's files are written the same; with ``title``, the same but
+        for the page's title, which must then appear in it exactly once."""
         key = (block, base_url, links)
         part = self.shared.get(key)
-        if part is None:
-            part = self.shared[key] = render()
-        return part
+        if part is not None:
+            return part if title is None else part.replace(TITLE_SLOT, title, 1)
+        html = str(render())
+        if title is None:
+            self.shared[key] = html
+        elif title and html.count(title) == 1 and TITLE_SLOT not in html:
+            self.shared[key] = html.replace(title, TITLE_SLOT, 1)
+        return html
 
     @event_priority(50)  # before the search plugin writes its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
