@@ -64,11 +64,13 @@ def test_a_saved_title_shows_in_the_open_page_without_reloading_it_by_hand(servi
         other.goto(base + "gemeenschappen/groep-2/")
         story = site.stories / "verhaal-2" / "index.md"
         story.write_text(story.read_text().replace("title: Verhaal 2", "title: Koffie op het plein"))
-        # Live reload: the tabs load the new pages themselves.
+        # Live reload: the tabs load the new pages themselves (mid-reload a page may have no body yet).
         page.wait_for_function(
-            "document.querySelector('h1').textContent.includes('Koffie op het plein')", timeout=30_000
+            "!!document.querySelector('h1')?.textContent.includes('Koffie op het plein')", timeout=30_000
         )
-        other.wait_for_function("document.body.textContent.includes('Koffie op het plein')", timeout=30_000)
+        other.wait_for_function(
+            "!!document.body?.textContent.includes('Koffie op het plein')", timeout=30_000
+        )
         assert "Verhaal 2" not in page.locator("h1").first.inner_text()
     finally:
         context.close()

@@ -409,6 +409,9 @@ def _mkdocs() -> str:
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     env["NO_MKDOCS_2_WARNING"] = "1"
+    # Builds run as on a user's machine: with compiled modules kept, so no build pays for
+    # compiling the plugin's source again (the floor's modules are compiled at install).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.setdefault("PYTHONUTF8", "1")
     return env
 
