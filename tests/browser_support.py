@@ -7,6 +7,8 @@ Import what a test module needs; pytest picks up the fixtures from the module's 
 * ``serve_folder(folder)`` – a context manager: serves ``folder`` over HTTP on 127.0.0.1 with a
   free port and yields the base URL (ending in ``/``); the server stops afterwards. Use it in
   module-scoped fixtures, so one built site is served once for many tests.
+* ``serve_demo(site_dir)`` – a context manager: builds the repository's demo site strictly into
+  ``site_dir`` and serves it like ``serve_folder``.
 * ``serve_site`` – a fixture with the same job for a single test: ``base = serve_site(folder)``.
 * ``browser`` – a session-scoped fixture with Debian's Chromium driven by Playwright. Without
   ``/usr/bin/chromium`` the test is skipped, or fails when the ``CI`` variable is set, so CI can
@@ -32,6 +34,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+
+from sitefactory import build_demo
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -70,6 +74,15 @@ def serve_folder(folder: Path | str) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@contextmanager
+def serve_demo(site_dir: Path) -> Iterator[str]:
+    """Build the demo site strictly into ``site_dir`` and serve it; yields the base URL."""
+    result = build_demo(site_dir)
+    assert result.returncode == 0, result.stderr
+    with serve_folder(site_dir) as base:
+        yield base
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from __future__ import annotations
 import http.client
 import io
 import secrets
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -29,7 +28,7 @@ from urllib.parse import urlsplit
 from PIL import Image, ImageDraw
 
 from aanhetwoord.intake.abuse import FormTokens
-from sitefactory import Site, make_site, quiet_env
+from sitefactory import Site, free_port, make_site, quiet_env
 
 SECRET = "test-geheim-" + "0123456789abcdef" * 3
 PREFIX = "AANHETWOORD_INTAKE_"
@@ -89,12 +88,6 @@ def register_rows(data: Path) -> list[dict]:
 
 
 # The service ---------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass

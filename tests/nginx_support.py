@@ -37,12 +37,6 @@ class NginxFailed(RuntimeError):
     """nginx stopped or did not listen; the message holds its output and error log."""
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def write_nginx_conf(work: Path, site_conf: Path, access_log: Path | None = None) -> Path:
     """A minimal nginx.conf that keeps every file nginx writes inside ``work``."""
     types = (

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import textwrap
@@ -139,6 +140,13 @@ class Site:
 def engine_executable(engine: str) -> str:
     local = Path(sys.executable).parent / engine
     return str(local) if local.exists() else (shutil.which(engine) or engine)
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def quiet_env() -> dict[str, str]:

@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from browser_support import serve_folder
-from sitefactory import build_demo
+from browser_support import serve_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -46,10 +45,7 @@ def axe_source() -> str:
 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory) -> Iterator[str]:
-    site_dir = tmp_path_factory.mktemp("accessibility") / "site"
-    result = build_demo(site_dir)
-    assert result.returncode == 0, result.stderr
-    with serve_folder(site_dir) as base:
+    with serve_demo(tmp_path_factory.mktemp("accessibility") / "site") as base:
         yield base
 
 

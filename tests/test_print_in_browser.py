@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from browser_support import serve_folder
-from sitefactory import Site, build_demo, make_site
+from browser_support import serve_demo, serve_folder
+from sitefactory import Site, make_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -38,10 +38,7 @@ SCREEN_ONLY = {
 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory) -> Iterator[str]:
-    site_dir = tmp_path_factory.mktemp("print") / "site"
-    result = build_demo(site_dir)
-    assert result.returncode == 0, result.stderr
-    with serve_folder(site_dir) as base:
+    with serve_demo(tmp_path_factory.mktemp("print") / "site") as base:
         yield base
 
 

@@ -38,8 +38,8 @@ from aanhetwoord.publish import (
 )
 from aanhetwoord.settings import Settings
 from browser_support import launch_chromium, origin, require_chromium
-from nginx_support import NGINX, NginxFailed, free_port, run_nginx, write_nginx_conf
-from sitefactory import Site, make_site, quiet_env
+from nginx_support import NGINX, NginxFailed, run_nginx, write_nginx_conf
+from sitefactory import Site, free_port, make_site, quiet_env
 
 WITHDRAWN = "/verhalen/ingetrokken-verhaal/"
 

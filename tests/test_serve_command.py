@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -10,13 +9,7 @@ import urllib.request
 
 import pytest
 
-from sitefactory import quiet_env
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from sitefactory import free_port, quiet_env
 
 
 @pytest.fixture

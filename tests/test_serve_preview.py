@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import time
 import urllib.error
@@ -11,13 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from sitefactory import engine_executable, quiet_env
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from sitefactory import engine_executable, free_port, quiet_env
 
 
 def fetch(url: str) -> tuple[int, str]:

@@ -43,7 +43,8 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]
 import build_speed  # noqa: E402 - the synthetic site generator, shared with the build benchmark
 
 from browser_support import launch_chromium  # noqa: E402
-from nginx_support import NGINX, free_port, run_nginx, write_nginx_conf  # noqa: E402
+from nginx_support import NGINX, run_nginx, write_nginx_conf  # noqa: E402
+from sitefactory import free_port  # noqa: E402
 
 TARGET_STORY_HTML = 60 * 1024
 TARGET_FIRST_LOAD = 120 * 1024

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,15 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from build_speed import NEIGHBOURHOOD_NAMES, _env, generate, wait_until_idle, write_plugin_site  # noqa: E402
 
 from browser_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from sitefactory import free_port  # noqa: E402
 
 TARGET_AT_1000 = 2.0  # seconds from saving to seeing
 BUILT = re.compile(r"Documentation built in ([0-9.]+) seconds")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _command() -> list[str]:
@@ -71,7 +65,7 @@ def measure(size: int, workdir: Path, edits: int, max_wait: float) -> dict[str, 
     config = write_plugin_site(corpus, root)
     story = corpus.stories[size // 2]
     path = root / "stories" / story.slug / "index.md"
-    port = _free_port()
+    port = free_port()
     log = root / "serve.log"
     base = f"http://127.0.0.1:{port}/"
     with log.open("w", encoding="utf-8") as output:

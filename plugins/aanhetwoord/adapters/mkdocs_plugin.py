@@ -140,6 +140,7 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
         self.files: Files | None = None
         self.shared: dict[tuple[str, str, tuple[str, ...]], str] = {}
         self.nav_urls: tuple[str, ...] = ()
+        self.search: Any = None  # Material's search plugin, found once per build
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.preview = command == "serve"
@@ -208,6 +209,7 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         self.shared = {}  # the menu may differ from the last build's
+        self.search = search_plugin(config)
         if self.memo is not None:
             # Serve loads the theme anew for every build; compiling its templates once is enough.
             env.bytecode_cache = self.memo.bytecode
@@ -223,7 +225,7 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
 
     def on_post_page(self, output: str, *, page: MkDocsPage, config: MkDocsConfig) -> str:
         if self.rebuilds is not None:
-            self.rebuilds.page_built(page, getattr(search_plugin(config), "search_index", None))
+            self.rebuilds.page_built(page, getattr(self.search, "search_index", None))
         if isinstance(page, StoryPage):
             for placeholder, part in page.spec.deferred.items():
                 output = output.replace(placeholder, part, 1)
@@ -323,7 +325,7 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
                 for file in self.files
                 if isinstance(file, (GeneratedPage, CachedFile))
             )
-            self.rebuilds.finish(config, self.files, search_plugin(config), outputs)
+            self.rebuilds.finish(config, self.files, self.search, outputs)
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.memo is not None:
