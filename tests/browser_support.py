@@ -13,6 +13,8 @@ Import what a test module needs; pytest picks up the fixtures from the module's 
 * ``browser`` – a session-scoped fixture with Debian's Chromium driven by Playwright. Without
   ``/usr/bin/chromium`` the test is skipped, or fails when the ``CI`` variable is set, so CI can
   never pass by skipping. Playwright never downloads a browser of its own.
+* ``new_context(browser, **options)`` – a browser context whose waits default to ``WAIT_MS``;
+  open every context this way, so a slow machine never fails a test that a broken page would not.
 * ``visit(browser, url, evaluate=…, interact=…)`` – opens a page in a fresh context and returns
   a :class:`Visit`: every request, JS dialog (dismissed), console message, page error and
   navigation it saw, and the values of the JavaScript expressions in ``evaluate``. Requests
@@ -38,6 +40,11 @@ import pytest
 from sitefactory import build_demo
 
 CHROMIUM = Path("/usr/bin/chromium")
+# How long one browser wait (a navigation, a selector, a condition) may take before the test
+# fails. Generous on purpose: a page that loads in 0.3 s has needed over 15 s on a busy two-core
+# CI machine. A broken page still fails, only later.
+WAIT_MS = 60_000
+
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -111,6 +118,13 @@ def require_chromium() -> None:
         pytest.skip(reason)
 
 
+def new_context(browser: Any, **options: Any) -> Any:
+    """``browser.new_context(**options)`` whose waits all default to :data:`WAIT_MS`."""
+    context = browser.new_context(**options)
+    context.set_default_timeout(WAIT_MS)
+    return context
+
+
 def launch_chromium(playwright: Any) -> Any:
     """Debian's Chromium, headless; never a browser that Playwright downloaded."""
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -171,7 +185,7 @@ def visit(
     interact: Callable[[Any], None] | None = None,
     settle_ms: int = 250,
     network_idle: bool = True,
-    timeout_ms: int = 15_000,
+    timeout_ms: int = WAIT_MS,
 ) -> Visit:
     """Open ``url`` in a fresh browser context, wait for ``load`` and a quiet network, and record.
 
@@ -184,7 +198,7 @@ def visit(
     """
     record = Visit(url)
     own = origin(url)
-    context = browser.new_context(java_script_enabled=True, service_workers="block")
+    context = new_context(browser, java_script_enabled=True, service_workers="block")
     try:
 
         def route(route: Any) -> None:
@@ -238,7 +252,9 @@ __all__ = [
     "CHROMIUM_ARGS",
     "Visit",
     "browser",
+    "WAIT_MS",
     "launch_chromium",
+    "new_context",
     "origin",
     "require_chromium",
     "serve_folder",

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from browser_support import serve_demo
+from browser_support import new_context, serve_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -51,7 +51,7 @@ def demo_url(tmp_path_factory) -> Iterator[str]:
 
 def violations(browser: Any, url: str, scheme: str) -> list[str]:
     """axe-core's WCAG 2.1 A and AA violations on ``url``, one line per rule with its first nodes."""
-    context = browser.new_context(color_scheme=scheme)
+    context = new_context(browser, color_scheme=scheme)
     try:
         page = context.new_page()
         page.goto(url, wait_until="load")
@@ -87,7 +87,7 @@ def tab_to(page: Any, selector: str, limit: int = 200) -> str:
 
 
 def test_keyboard_reaches_a_story_from_home_and_its_neighbourhood_from_the_story(browser, demo_url: str):
-    context = browser.new_context()
+    context = new_context(browser)
     try:
         page = context.new_page()
         page.goto(demo_url)

@@ -686,7 +686,7 @@ def test_search_results_show_story_values_as_text(browser, base_url: str) -> Non
         query = page.locator("input[data-md-component='search-query']")
         query.click()
         query.press_sequentially("onerror", delay=20)
-        page.wait_for_selector(".md-search-result__item", timeout=10_000)
+        page.wait_for_selector(".md-search-result__item")
 
     page = visit(
         browser,

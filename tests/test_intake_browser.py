@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import origin, require_chromium
+from browser_support import new_context, origin, require_chromium
 from intakekit import branches, make_repo, phone_photo, running_service
 
 pytestmark = pytest.mark.browser
@@ -25,7 +25,7 @@ def service(tmp_path_factory):
 @pytest.fixture
 def page(browser, service):
     """A page in a context with JavaScript off; requests to any other origin are recorded and aborted."""
-    context = browser.new_context(java_script_enabled=False, service_workers="block")
+    context = new_context(browser, java_script_enabled=False, service_workers="block")
     requests: list[str] = []
     own = origin(service.base)
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from browser_support import serve_demo, serve_folder
+from browser_support import new_context, serve_demo, serve_folder
 from sitefactory import Site, make_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -44,7 +44,7 @@ def demo_url(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    context = new_context(browser, viewport={"width": 1000, "height": 900})
     try:
         yield context.new_page()
     finally:

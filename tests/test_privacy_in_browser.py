@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from browser_support import origin, serve_demo
+from browser_support import new_context, origin, serve_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -53,7 +53,7 @@ def open_page(browser: Any, url: str) -> Opened:
     """Open ``url``, scroll through it and use the search box, recording every request."""
     opened = Opened()
     own = origin(url)
-    context = browser.new_context(service_workers="block")
+    context = new_context(browser, service_workers="block")
     try:
         context.on("request", lambda request: opened.requests.append(request.url))
 
@@ -99,7 +99,7 @@ def test_search_runs_locally(browser, demo_url: str):
 
 
 def test_right_to_left_story_has_its_language_direction_and_links_to_its_original(browser, demo_url: str):
-    context = browser.new_context()
+    context = new_context(browser)
     try:
         page = context.new_page()
         page.goto(demo_url + PAGES["story in a right-to-left language"])
@@ -126,7 +126,7 @@ def test_right_to_left_story_has_its_language_direction_and_links_to_its_origina
 
 
 def test_map_areas_are_reached_by_keyboard(browser, demo_url: str):
-    context = browser.new_context()
+    context = new_context(browser)
     try:
         page = context.new_page()
         page.goto(demo_url + "buurten/")

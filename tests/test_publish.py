@@ -37,7 +37,7 @@ from aanhetwoord.publish import (
     scan_pages,
 )
 from aanhetwoord.settings import Settings
-from browser_support import launch_chromium, origin, require_chromium
+from browser_support import launch_chromium, new_context, origin, require_chromium
 from nginx_support import NGINX, NginxFailed, run_nginx, write_nginx_conf
 from sitefactory import Site, free_port, make_site, quiet_env
 
@@ -391,7 +391,7 @@ def open_page(
     interact: Callable[[Any], None] | None = None,
     evaluate: dict[str, str] | None = None,
 ) -> Seen:
-    context = browser.new_context(service_workers="block")
+    context = new_context(browser, service_workers="block")
     try:
         own = origin(url)
         context.route(
@@ -401,7 +401,7 @@ def open_page(
         page = context.new_page()
         console: list[str] = []
         page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
-        response = page.goto(url, wait_until="load", timeout=15_000)
+        response = page.goto(url, wait_until="load")
         try:
             page.wait_for_load_state("networkidle", timeout=5_000)
         except Exception:  # noqa: BLE001 - a busy page is still checked
@@ -483,7 +483,7 @@ def search_for(page: Any) -> None:
     page.keyboard.press("s")
     page.wait_for_timeout(200)
     page.keyboard.type("zingen")
-    page.wait_for_selector(".md-search-result__item", timeout=10_000)
+    page.wait_for_selector(".md-search-result__item")
 
 
 @pytest.mark.browser

@@ -118,7 +118,7 @@ def search(query: str):
     def interact(page: Any) -> None:
         page.keyboard.press("/")  # Material's key for the search
         page.keyboard.type(query, delay=20)
-        page.wait_for_selector(".md-search-result__item", timeout=10_000)
+        page.wait_for_selector(".md-search-result__item")
 
     return interact
 
@@ -165,12 +165,11 @@ def test_a_tap_on_the_search_toggle_on_a_phone_also_loads_the_index(browser, sea
         page.set_viewport_size({"width": 390, "height": 844})
         page.locator("label.md-header__button[for=__search]").click()
         page.wait_for_function(
-            "performance.getEntriesByType('resource').some(e => e.name.endsWith('search_index.json'))",
-            timeout=10_000,
+            "performance.getEntriesByType('resource').some(e => e.name.endsWith('search_index.json'))"
         )
         # Material reads the query on keyup, as a visitor types it.
         page.locator("input.md-search__input").press_sequentially("Zonnewiel", delay=20)
-        page.wait_for_selector(".md-search-result__item", timeout=10_000)
+        page.wait_for_selector(".md-search-result__item")
 
     seen = visit(browser, search_url, interact=tap_and_search, evaluate={"results": RESULTS})
     assert search_url + STORY in seen.values["results"]

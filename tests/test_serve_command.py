@@ -9,6 +9,7 @@ import urllib.request
 
 import pytest
 
+from browser_support import new_context
 from sitefactory import free_port, quiet_env
 
 
@@ -48,7 +49,7 @@ def serving(site):
 
 def test_a_saved_title_shows_in_the_open_page_without_reloading_it_by_hand(serving, browser):
     site, base, process = serving
-    context = browser.new_context()
+    context = new_context(browser)
     try:
         page = context.new_page()
         page.goto(base + "verhalen/verhaal-2/")
@@ -58,12 +59,8 @@ def test_a_saved_title_shows_in_the_open_page_without_reloading_it_by_hand(servi
         story = site.stories / "verhaal-2" / "index.md"
         story.write_text(story.read_text().replace("title: Verhaal 2", "title: Koffie op het plein"))
         # Live reload: the tabs load the new pages themselves (mid-reload a page may have no body yet).
-        page.wait_for_function(
-            "!!document.querySelector('h1')?.textContent.includes('Koffie op het plein')", timeout=30_000
-        )
-        other.wait_for_function(
-            "!!document.body?.textContent.includes('Koffie op het plein')", timeout=30_000
-        )
+        page.wait_for_function("!!document.querySelector('h1')?.textContent.includes('Koffie op het plein')")
+        other.wait_for_function("!!document.body?.textContent.includes('Koffie op het plein')")
         assert "Verhaal 2" not in page.locator("h1").first.inner_text()
     finally:
         context.close()
