@@ -6,15 +6,17 @@ Builds a synthetic site (the generator of ``build_speed.py``) and reports
   neighbourhood with the most stories, its first page), the overview pages and the largest
   story page: target ≤ 60 KB for a story page at 4,000 stories, so no page carries more than
   its own list;
-* the bytes a first visit to that story page transfers, photos excluded, by resource type:
-  target ≤ 120 KB compressed. The page is opened in Debian's Chromium (driven by Playwright,
-  never a downloaded browser) from Debian's nginx on 127.0.0.1 with the configuration that
-  ``aanhetwoord nginx`` generates, so responses are compressed (and cached) as in production.
+* the bytes a first visit transfers, photos excluded, by resource type, to that story page,
+  the home page and that term page (the last two link feeds, which Material would otherwise
+  follow to the whole site map): target ≤ 120 KB compressed. Each page is opened in Debian's
+  Chromium (driven by Playwright, never a downloaded browser) from Debian's nginx on 127.0.0.1
+  with the configuration that ``aanhetwoord nginx`` generates, so responses are compressed (and
+  cached) as in production.
   The bytes are counted twice: by Chromium (``request.sizes()``: headers plus encoded body) and
   by nginx itself (``$bytes_sent`` in an access log); the table shows what nginx sent;
 * what the search index costs when a visitor first opens the search (compressed).
 
-    python tests/benchmarks/page_weight.py [--stories 4000] [--keep DIR] [--path verhalen/…/]
+    python tests/benchmarks/page_weight.py [--stories 4000] [--keep DIR] [--path verhalen/…/ …]
 
 ``--keep DIR`` builds into DIR and keeps it; when DIR already holds a built site, it is reused
 as it is (no build). A script, not a pytest test: its name does not start with ``test_``.
@@ -324,7 +326,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stories", type=int, default=4000, help="stories in the synthetic site")
     parser.add_argument("--keep", type=Path, help="build into this folder and keep it; reuse it if built")
-    parser.add_argument("--path", help="the page to load, e.g. verhalen/<slug>/ (default: the median story)")
+    parser.add_argument(
+        "--path",
+        action="append",
+        help="a page to load, e.g. verhalen/<slug>/; repeatable (default: median story, home, term page)",
+    )
     args = parser.parse_args(argv)
     if NGINX is None:
         sys.exit("nginx is missing: install Debian's 'nginx' package to serve the site as production would")
@@ -336,7 +342,12 @@ def main(argv: list[str] | None = None) -> None:
         rows, note = html_sizes(site_dir)
         report_html(rows, note, stories)
 
-        path = args.path or rows[0].path
+        by_label = {row.label: row.path for row in rows}
+        paths = args.path or [
+            by_label["story page (median)"],
+            by_label["home page"],
+            by_label["term page (neighbourhood, page 1)"],
+        ]
         work = Path(temp) / "nginx"
         work.mkdir()
         port = free_port()
@@ -344,11 +355,13 @@ def main(argv: list[str] | None = None) -> None:
         log = work / "access.log"
         conf = write_nginx_conf(work, work / "site.conf", access_log=log)
         with run_nginx(NGINX, work, conf, port) as base:
-            load = first_load(base, path)
+            for path in paths:
+                answered = len(read_log(log)) if log.exists() else 0
+                load = first_load(base, path)
+                time.sleep(0.2)  # nginx writes its log line when the response is done
+                match_log(load, read_log(log)[answered:])
+                report_load(load, path)
             index = compressed_size(base, "search/search_index.json")
-        time.sleep(0.2)  # nginx writes its log line when the response is done
-        match_log(load, read_log(log))
-        report_load(load, path)
         sent, plain, encoding = index
         print(
             f"\nThe search index, fetched when a visitor first opens the search: {kb(sent)} "
