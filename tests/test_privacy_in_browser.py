@@ -1,5 +1,7 @@
 """Privacy in a real browser: every kind of demo page loads from its own server only, sets no cookie.
 
+It also gets everything it asks for: no request of any page meets a missing file.
+
 Each page is opened in a fresh Chromium context that records every request the page and its
 workers make (requests to other hosts are recorded, then aborted, so the test never reaches
 the network). The right-to-left story is checked for its language, direction and hreflang links.
@@ -44,6 +46,7 @@ def demo_url(tmp_path_factory) -> Iterator[str]:
 @dataclass
 class Opened:
     requests: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # "status url" of answers ≥ 400
     cookies: list[Any] = field(default_factory=list)
     document_cookie: str = ""
     status: int = 0
@@ -56,6 +59,14 @@ def open_page(browser: Any, url: str) -> Opened:
     context = new_context(browser, service_workers="block")
     try:
         context.on("request", lambda request: opened.requests.append(request.url))
+        context.on(
+            "response",
+            lambda response: (
+                opened.failed.append(f"{response.status} {response.url}")
+                if response.status >= 400 and response.url != url
+                else None
+            ),
+        )
 
         def route(route: Any) -> None:
             route.continue_() if origin(route.request.url) == own else route.abort()
@@ -89,6 +100,7 @@ def test_page_requests_nothing_from_another_host_and_sets_no_cookie(browser, dem
     assert opened.requests, "the page was recorded"
     foreign = [request for request in opened.requests if origin(request) != origin(demo_url)]
     assert foreign == []
+    assert opened.failed == []
     assert opened.cookies == []
     assert opened.document_cookie == ""
 
