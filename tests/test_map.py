@@ -95,6 +95,65 @@ def test_multipolygons_and_holes_become_one_path_with_several_rings():
     assert len(points(path)) == 4 + 4 + 3  # the closing point of each ring is left to "Z"
 
 
+# A U open to the north: the middle of its box lies in the gap between the arms.
+U_SHAPE = {
+    "type": "Polygon",
+    "coordinates": [
+        [[5.0, 52.0], [5.03, 52.0], [5.03, 52.03], [5.02, 52.03], [5.02, 52.01], [5.01, 52.01],
+         [5.01, 52.03], [5.0, 52.03], [5.0, 52.0]]
+    ],
+}  # fmt: skip
+
+
+def inside(point: tuple[float, float], ring: list[tuple[float, float]]) -> bool:
+    """Even-odd rule: does a ray to the right of ``point`` cross the ring an odd number of times?"""
+    x, y = point
+    crossings = 0
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            crossings += 1
+    return crossings % 2 == 1
+
+
+def test_the_number_sits_inside_its_area_even_when_the_middle_of_the_box_does_not():
+    drawn = maps.draw([term("a", U_SHAPE)])
+    assert drawn is not None
+    ring = points(drawn.shapes[0].path)
+    xs, ys = zip(*ring, strict=True)
+    middle = ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
+    assert not inside(middle, ring)  # the naive spot would be outside, in the gap
+    assert inside(drawn.shapes[0].label, ring)
+
+
+def test_the_number_of_a_multipolygon_sits_in_its_largest_part():
+    small = [[5.05, 52.0], [5.051, 52.0], [5.051, 52.001], [5.05, 52.0]]
+    large = [[5.0, 52.0], [5.02, 52.0], [5.02, 52.02], [5.0, 52.02], [5.0, 52.0]]
+    drawn = maps.draw([term("a", {"type": "MultiPolygon", "coordinates": [[small], [large]]})])
+    assert drawn is not None
+    x, _ = drawn.shapes[0].label
+    large_xs = [px for px, _ in points(drawn.shapes[0].path)[3:]]
+    assert min(large_xs) < x < max(large_xs)
+
+
+def test_a_self_crossing_outline_still_gets_its_number_within_its_box():
+    bowtie = {
+        "type": "Polygon",
+        "coordinates": [[[5.0, 52.0], [5.02, 52.02], [5.02, 52.0], [5.0, 52.02], [5.0, 52.0]]],
+    }
+    drawn = maps.draw([term("a", bowtie)])
+    assert drawn is not None
+    xs, ys = zip(*points(drawn.shapes[0].path), strict=True)
+    x, y = drawn.shapes[0].label
+    assert min(xs) <= x <= max(xs) and min(ys) <= y <= max(ys)
+
+
+def test_areas_are_numbered_in_the_order_given():
+    drawn = maps.draw([term("b", SQUARE), term("zonder", None), term("a", U_SHAPE)])
+    assert drawn is not None
+    assert [(shape.term.slug, shape.number) for shape in drawn.shapes] == [("b", 1), ("a", 2)]
+    assert drawn.numbers == {"b": 1, "a": 2}
+
+
 @pytest.mark.parametrize(
     "geometry",
     [
@@ -172,3 +231,47 @@ def test_demo_map_matches_the_catalogue():
     public = {story.slug for story in site.catalogue.stories}
     for term_ in site.catalogue.neighbourhoods:
         assert {story.slug for story in term_.stories} <= public
+
+
+def test_each_number_on_the_demo_map_stands_before_the_same_neighbourhood_in_the_list():
+    site = pipeline.build(load_settings(ROOT / "mkdocs.yml"))
+    page = next(page for page in site.pages() if page.kind == PageKind.OVERVIEW and page.url == "buurten/")
+    on_map = re.findall(
+        r'<a class="ahw-map__area[^"]*" href="([^"]+)".*?<text [^>]*>(\d+)</text>', page.content, re.S
+    )
+    in_list = re.findall(
+        r'<span class="ahw-overview__number" aria-hidden="true">(\d+)</span> <a href="([^"]+)"', page.content
+    )
+    assert len(on_map) >= 10
+    assert [(href, number) for href, number in on_map] == [(href, number) for number, href in in_list]
+    # Read down the list, the numbers count up.
+    assert [int(number) for number, _ in in_list] == list(range(1, len(in_list) + 1))
+
+
+def test_numbers_follow_the_list_when_the_register_mixes_areas(tmp_path):
+    from sitefactory import make_site
+
+    by_name = {entry["name"]: dict(entry) for entry in REGISTER}
+    register = [by_name["Lindehoeve"], by_name["Oude Haven"], by_name["Veldrand"], by_name["Marktkwartier"]]
+    del register[3]["area"]  # listed last, under "other"
+    for offset, entry in enumerate(register):
+        lon = 5.0 + offset / 100
+        entry["geometry"] = {
+            "type": "Polygon",
+            "coordinates": [
+                [[lon, 52.0], [lon + 0.01, 52.0], [lon + 0.01, 52.01], [lon, 52.01], [lon, 52.0]]
+            ],
+        }
+    site = make_site(tmp_path, neighbourhoods=register)
+    site.add_story("een")
+    built = pipeline.build(load_settings(site.write_config()))
+    page = next(page for page in built.pages() if page.kind == PageKind.OVERVIEW and page.url == "buurten/")
+    in_list = re.findall(
+        r'<span class="ahw-overview__number" aria-hidden="true">(\d+)</span> <a href="([^"]+)"', page.content
+    )
+    assert in_list == [
+        ("1", "lindehoeve/"),
+        ("2", "veldrand/"),
+        ("3", "oude-haven/"),
+        ("4", "marktkwartier/"),
+    ]

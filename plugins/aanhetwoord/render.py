@@ -420,7 +420,10 @@ class Renderer:
             groups=groups,
             kind=kind,
             href=self.link(url),
-            map=maps.draw(terms) if kind == NEIGHBOURHOODS else None,
+            # Numbered in the order of the list, so the numbers read 1, 2, 3 … down the page.
+            map=maps.draw(term for group in groups.values() for term in group)
+            if kind == NEIGHBOURHOODS
+            else None,
         )
         return Page(
             url=url, title=self.t(OVERVIEW_TITLES[kind]), content=content, kind=PageKind.OVERVIEW, in_nav=True

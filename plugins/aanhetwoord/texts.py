@@ -66,7 +66,7 @@ NL = {
     "more_stories": "Alle verhalen lezen",
     "pinned": "Uitgelicht",
     "map_caption": (
-        "Kaart van de buurten. Kies een buurt op de kaart of in de lijst. "
+        "Kaart van de buurten. Elk nummer op de kaart staat ook in de lijst, voor de naam van de buurt. "
         "Een buurt met strepen heeft nog geen verhaal."
     ),
 }
@@ -125,8 +125,8 @@ EN = {
     "more_stories": "Read all stories",
     "pinned": "Featured",
     "map_caption": (
-        "Map of the neighbourhoods. Choose a neighbourhood on the map or in the list. "
-        "A striped neighbourhood has no story yet."
+        "Map of the neighbourhoods. Each number on the map is also in the list, before the "
+        "neighbourhood's name. A striped neighbourhood has no story yet."
     ),
 }
 
