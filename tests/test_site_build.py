@@ -7,6 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from sitefactory import THEME_OVERRIDES
+
 
 def published_paths(site) -> set[str]:
     return {path.parent.relative_to(site.site_dir).as_posix() for path in site.site_dir.rglob("index.html")}
@@ -197,3 +199,32 @@ def test_a_site_in_english_shows_english_interface_texts(site):
     assert "In their own words" in html and "Aan het woord" not in html
     assert "March 14, 2025" in html
     assert "There is no story about Veldrand yet" in site.page("buurten/veldrand")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("language", "credit", "other"), [("nl", "Gemaakt met", "Made with"), ("en", "Made with", "Gemaakt met")]
+)
+def test_the_footer_speaks_the_sites_language_and_shows_its_copyright_on_every_kind_of_page(
+    site, language: str, credit: str, other: str
+):
+    site.add_story("koor")
+    site.extra_config["copyright"] = "Verhalen van <em>de buurt</em>"  # staff's own text, HTML as in Material
+    site.extra_config["theme"] = {
+        "name": "material",
+        "custom_dir": str(THEME_OVERRIDES),
+        "language": language,
+        "font": False,
+    }
+    site.build(strict=True)
+    pages = {
+        "story": site.page("verhalen/koor"),
+        "home": site.page(""),
+        "site page": site.page("deel-je-verhaal"),
+        "list": site.page("buurten/oude-haven"),
+        "404": (site.site_dir / "404.html").read_text(encoding="utf-8"),
+    }
+    for kind, html in pages.items():
+        footer = html[html.index('<div class="md-copyright">') :]
+        assert credit in footer and other not in footer, kind
+        assert "Verhalen van <em>de buurt</em>" in footer, kind

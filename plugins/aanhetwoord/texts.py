@@ -62,9 +62,12 @@ NL = {
     "photo_credit": "Foto",
     "in_area": "Wijk",
     "other_area": "Overige buurten",
+    "other_names": "Andere tekens",
+    "by_letter": "Naar letter",
     "home_title": "Verhalen uit de buurten",
     "more_stories": "Alle verhalen lezen",
     "pinned": "Uitgelicht",
+    "made_with": "Gemaakt met",
     "map_caption": (
         "Kaart van de buurten. Elk nummer op de kaart staat ook in de lijst, voor de naam van de buurt. "
         "Een buurt met strepen heeft nog geen verhaal."
@@ -121,9 +124,12 @@ EN = {
     "photo_credit": "Photo",
     "in_area": "District",
     "other_area": "Other neighbourhoods",
+    "other_names": "Other scripts",
+    "by_letter": "Go to letter",
     "home_title": "Stories from the neighbourhoods",
     "more_stories": "Read all stories",
     "pinned": "Featured",
+    "made_with": "Made with",
     "map_caption": (
         "Map of the neighbourhoods. Each number on the map is also in the list, before the "
         "neighbourhood's name. A striped neighbourhood has no story yet."

@@ -29,7 +29,7 @@ from ..memo import Memo
 from ..render import Page, PageKind
 from ..settings import Settings, UrlWords
 from ..siteconfig import settings_from_options
-from ..texts import og_locale
+from ..texts import Texts, og_locale
 from ..write import write_files
 from .mkdocs_rebuild import (
     GeneratedPage,
@@ -210,6 +210,8 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         self.shared = {}  # the menu may differ from the last build's
         self.search = search_plugin(config)
+        # The theme's own lines (the footer's) in the site's language, also on the 404 page.
+        env.globals["aanhetwoord_text"] = Texts(self.settings.language)
         if self.memo is not None:
             # Serve loads the theme anew for every build; compiling its templates once is enough.
             env.bytecode_cache = self.memo.bytecode
