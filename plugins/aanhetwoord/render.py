@@ -21,7 +21,7 @@ from .model import Status, Story
 from .photos import Photo
 from .problems import Problem
 from .settings import Settings
-from .text import shorten
+from .text import DIGITS, initial, shorten, slugify
 from .texts import Texts, language_name, text_direction
 from .urls import Urls, relative
 from .validate import asset_name
@@ -29,6 +29,8 @@ from .validate import asset_name
 TEMPLATES = Path(__file__).parent / "templates"
 OVERVIEW_TITLES = {NEIGHBOURHOODS: "neighbourhoods", THEMES: "themes", COMMUNITIES: "communities"}
 TERM_LABELS = {NEIGHBOURHOODS: "neighbourhood", THEMES: "theme", COMMUNITIES: "community"}
+# A longer list of communities gets a heading per letter and a row of letters to jump to.
+LETTERS_FROM = 40
 
 
 class PageKind:
@@ -414,10 +416,14 @@ class Renderer:
             groups.setdefault(area, []).append(term)
         if len(groups) > 1 and "" in groups:
             groups[self.t("other_area")] = groups.pop("")
+        letters: dict[str, str] = {}
+        if kind == COMMUNITIES and len(terms) > LETTERS_FROM:
+            groups, letters = self._by_letter(terms)
         content = self._templates["overview"].render(
             title=self.t(OVERVIEW_TITLES[kind]),
             intro=self.t(f"{OVERVIEW_TITLES[kind]}_intro"),
             groups=groups,
+            letters=letters,
             kind=kind,
             href=self.link(url),
             # Numbered in the order of the list, so the numbers read 1, 2, 3 … down the page.
@@ -428,6 +434,17 @@ class Renderer:
         return Page(
             url=url, title=self.t(OVERVIEW_TITLES[kind]), content=content, kind=PageKind.OVERVIEW, in_nav=True
         )
+
+    def _by_letter(self, terms: list[Term]) -> tuple[dict[str, list[Term]], dict[str, str]]:
+        """Terms under their initial (digits first, then A–Z, then other scripts), and each
+        heading's anchor."""
+        other = self.t("other_names")
+        groups: dict[str, list[Term]] = {}
+        for term in terms:
+            groups.setdefault(initial(term.name) or other, []).append(term)
+        order = sorted(groups, key=lambda label: (label == other, label != DIGITS, label))
+        groups = {label: groups[label] for label in order}
+        return groups, {label: f"letter-{slugify(label, fallback='overig')}" for label in groups}
 
     def term_pages(self, term: Term) -> Iterator[Page]:
         yield from self.list_pages(

@@ -22,6 +22,22 @@ def match_key(value: str) -> str:
     return _SPACES.sub(" ", strip_accents(value).casefold()).strip()
 
 
+DIGITS = "0–9"
+
+
+def initial(name: str) -> str:
+    """The heading a name is listed under: its first letter A–Z (accents dropped, leading
+    punctuation skipped, so "'t Hofje" goes under T), DIGITS, or "" for another script."""
+    for char in match_key(name):
+        if "a" <= char <= "z":
+            return char.upper()
+        if char.isdigit():
+            return DIGITS
+        if char.isalpha():
+            return ""
+    return ""
+
+
 def slugify(value: str, fallback: str = "x") -> str:
     """A URL-safe slug: lowercase a–z, 0–9 and hyphens, at most 80 characters."""
     slug = _NON_SLUG.sub("-", strip_accents(value).lower()).strip("-")
