@@ -137,6 +137,13 @@ class Site:
         return (self.site_dir / url / "index.html").read_text(encoding="utf-8")
 
 
+def demo_theme(**overrides: Any) -> dict[str, Any]:
+    """The demo site's theme settings (colour schemes, features) with the theme overrides, for
+    ``Site.extra_config["theme"]``."""
+    theme = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["theme"]
+    return {**theme, "custom_dir": str(THEME_OVERRIDES), **overrides}
+
+
 def engine_executable(engine: str) -> str:
     local = Path(sys.executable).parent / engine
     return str(local) if local.exists() else (shutil.which(engine) or engine)

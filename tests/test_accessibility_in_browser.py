@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 
-from browser_support import new_context, serve_demo
+from aanhetwoord.render import LETTERS_FROM
+from browser_support import new_context, serve_demo, serve_folder
+from sitefactory import demo_theme, make_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -101,5 +103,46 @@ def test_keyboard_reaches_a_story_from_home_and_its_neighbourhood_from_the_story
             page.keyboard.press("Enter")
         assert "/buurten/" in page.url
         assert page.locator(".ahw-eyebrow").inner_text().startswith("Buurt")
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def many_communities_url(tmp_path_factory) -> Iterator[str]:
+    """A site with more communities than fit one plain list: the overview groups them by letter."""
+    site = make_site(tmp_path_factory.mktemp("letters"))
+    site.extra_config["theme"] = demo_theme()  # with its light and dark colour schemes
+    names = ["'t Hofje", "3D-printers", "مجموعة الخياطة"] + [
+        f"Groep {chr(65 + n % 26)}{n}" for n in range(LETTERS_FROM)
+    ]
+    for number, name in enumerate(names):
+        site.add_story(f"verhaal-{number}", community=name, title=f"Verhaal {number}")
+    site.build(strict=True)
+    with serve_folder(site.site_dir) as base:
+        yield base
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_wcag_21_aa_violations_on_the_communities_by_letter(
+    browser, many_communities_url: str, scheme: str
+):
+    url = many_communities_url + "gemeenschappen/"
+    assert violations(browser, url, scheme) == []
+
+
+def test_a_letter_takes_the_keyboard_to_its_heading(browser, many_communities_url: str):
+    context = new_context(browser)
+    try:
+        page = context.new_page()
+        page.goto(many_communities_url + "gemeenschappen/")
+        target = tab_to(page, ".ahw-letters a[href='#letter-t']")
+        page.keyboard.press("Enter")
+        assert page.url.endswith(target)
+        heading = page.locator("#letter-t")
+        assert heading.inner_text() == "T"
+        # The heading is on screen, below Material's fixed header, not under it.
+        header_bottom = page.evaluate("document.querySelector('.md-header').getBoundingClientRect().bottom")
+        top = page.evaluate("document.querySelector('#letter-t').getBoundingClientRect().top")
+        assert header_bottom <= top < page.viewport_size["height"]
     finally:
         context.close()

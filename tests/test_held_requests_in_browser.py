@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from browser_support import new_context, serve_folder, visit
-from sitefactory import THEME_OVERRIDES, Site, make_site
+from sitefactory import Site, demo_theme, make_site
 
 ORIGINAL = "verhalen/klusapp/"
 TRANSLATION = "verhalen/klusapp-en/"
@@ -90,13 +90,7 @@ def test_a_click_on_the_translation_link_goes_straight_to_the_translation(browse
 def test_a_site_with_instant_navigation_still_gets_its_sitemap(browser, tmp_path):
     site = make_site(tmp_path)
     add_stories(site)
-    site.extra_config["theme"] = {
-        "name": "material",
-        "custom_dir": str(THEME_OVERRIDES),
-        "language": "nl",
-        "font": False,
-        "features": ["navigation.instant"],
-    }
+    site.extra_config["theme"] = demo_theme(features=["navigation.instant"])
     site.build(strict=True)
     with serve_folder(site.site_dir) as base:
         seen = visit(browser, base + "buurten/oude-haven/")

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from sitefactory import THEME_OVERRIDES
+from sitefactory import demo_theme
 
 
 def published_paths(site) -> set[str]:
@@ -210,12 +210,7 @@ def test_the_footer_speaks_the_sites_language_and_shows_its_copyright_on_every_k
 ):
     site.add_story("koor")
     site.extra_config["copyright"] = "Verhalen van <em>de buurt</em>"  # staff's own text, HTML as in Material
-    site.extra_config["theme"] = {
-        "name": "material",
-        "custom_dir": str(THEME_OVERRIDES),
-        "language": language,
-        "font": False,
-    }
+    site.extra_config["theme"] = demo_theme(language=language)
     site.build(strict=True)
     pages = {
         "story": site.page("verhalen/koor"),
