@@ -76,8 +76,8 @@ def test_a_click_on_the_translation_link_goes_straight_to_the_translation(browse
             "request",
             lambda request: documents.append(request.url) if request.is_navigation_request() else None,
         )
-        page.locator(f'article a[href$="{TRANSLATION.split("/")[1]}/"]').first.click()
-        page.wait_for_load_state("load")
+        with page.expect_navigation():
+            page.locator(f'article a[href$="{TRANSLATION.split("/")[1]}/"]').first.click()
         assert page.url == site_url + TRANSLATION
         assert documents == [site_url + TRANSLATION]
         assert page.locator("h1").first.inner_text() == "The odd-jobs app"
