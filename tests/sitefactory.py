@@ -11,6 +11,10 @@ import socket
 import subprocess
 import sys
 import textwrap
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -154,6 +158,34 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextmanager
+def running_server(
+    command: list[str], cwd: Path, ready_url: str, seconds: float = 90
+) -> Iterator[subprocess.Popen]:
+    """Start a server ``command`` and wait until ``ready_url`` answers 200; afterwards stop it
+    (unless the test already did) and print what it wrote, for the test's report."""
+    process = subprocess.Popen(
+        command, cwd=cwd, env=quiet_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                with urllib.request.urlopen(ready_url, timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise AssertionError(f"{' '.join(command)} did not start")
+            time.sleep(0.2)
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            print(process.communicate(timeout=30)[0])
 
 
 def quiet_env() -> dict[str, str]:

@@ -219,7 +219,7 @@ def test_demo_map_matches_the_catalogue():
     expected = [
         (f"{term.slug}/", f"{term.name}: {t.count(len(term.stories))}", not term.stories)
         for term in site.catalogue.neighbourhoods
-        if maps.rings(term.entry.geometry)
+        if maps.outlines(term.entry.geometry)
     ]
     assert len(expected) >= 10
     assert [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import time
 import urllib.request
@@ -10,7 +9,7 @@ import urllib.request
 import pytest
 
 from browser_support import new_context
-from sitefactory import free_port, quiet_env
+from sitefactory import free_port, running_server
 
 
 @pytest.fixture
@@ -18,33 +17,11 @@ def serving(site):
     for number in range(6):
         site.add_story(f"verhaal-{number}", title=f"Verhaal {number}", community=f"Groep {number}")
     config = site.write_config()
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "aanhetwoord.cli", "-f", str(config), "serve", "-a", f"127.0.0.1:{port}"],
-        cwd=site.root,
-        env=quiet_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(base + "verhalen/verhaal-2/", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise AssertionError("aanhetwoord serve did not start")
-            time.sleep(0.2)
+    address = f"127.0.0.1:{free_port()}"
+    base = f"http://{address}/"
+    command = [sys.executable, "-m", "aanhetwoord.cli", "-f", str(config), "serve", "-a", address]
+    with running_server(command, site.root, base + "verhalen/verhaal-2/") as process:
         yield site, base, process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            print(process.communicate(timeout=30)[0])
 
 
 def test_a_saved_title_shows_in_the_open_page_without_reloading_it_by_hand(serving, browser):

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import time
 import urllib.error
 import urllib.request
 from datetime import date, timedelta
 
 import pytest
 
-from sitefactory import engine_executable, free_port, quiet_env
+from sitefactory import engine_executable, free_port, running_server
 
 
 def fetch(url: str) -> tuple[int, str]:
@@ -29,39 +27,19 @@ def served(site):
     site.add_story("straks", title="Verhaal met embargo", date=future)
     site.add_story("kapot", title="Kapot verhaal", themes="Thema dat niet bestaat")
     site.write_config()
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            engine_executable("mkdocs"),
-            "serve",
-            "--no-livereload",
-            "-a",
-            f"127.0.0.1:{port}",
-            "-f",
-            str(site.root / "mkdocs.yml"),
-        ],
-        cwd=site.root,
-        env=quiet_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if fetch(base + "verhalen/")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise AssertionError("mkdocs serve did not start")
+    address = f"127.0.0.1:{free_port()}"
+    base = f"http://{address}/"
+    command = [
+        engine_executable("mkdocs"),
+        "serve",
+        "--no-livereload",
+        "-a",
+        address,
+        "-f",
+        str(site.root / "mkdocs.yml"),
+    ]
+    with running_server(command, site.root, base + "verhalen/", seconds=60):
         yield base
-    finally:
-        process.terminate()
-        output = process.communicate(timeout=20)[0]
-        print(output)
 
 
 def test_serve_shows_drafts_and_embargoed_stories_with_a_concept_banner(served):

@@ -84,11 +84,6 @@ def outlines(geometry: object) -> list[Outline]:
     return found
 
 
-def rings(geometry: object) -> list[Ring]:
-    """Every ring (outer and holes) of a GeoJSON Polygon or MultiPolygon; [] for anything else."""
-    return [ring for outline in outlines(geometry) for ring in outline]
-
-
 def _ring(ring: object) -> Ring | None:
     if not isinstance(ring, list) or len(ring) < 3:
         return None
