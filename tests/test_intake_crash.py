@@ -211,8 +211,8 @@ def test_a_branch_without_consent_is_reported_and_listed_not_hidden(tmp_path: Pa
     listed = cli(env, repo, "list")
     assert listed.returncode == 0, listed.stderr
     assert listed.stdout.split("\n")[:2] == [
-        f"{'-':<21}  {'-':<25}  unknown    inzending/20260101-weesje-abcdef  -",
-        f"{'-':<21}  {'-':<25}  unknown    inzending/20260102-zonder-kenmerk  -",
+        f"{'-':<19}  {'-':<25}  unknown    inzending/20260101-weesje-abcdef  -",
+        f"{'-':<19}  {'-':<25}  unknown    inzending/20260102-zonder-kenmerk  -",
     ]
     assert "Let op: 2 inzendingen zonder vastgelegde toestemming" in listed.stderr
 

@@ -120,7 +120,7 @@ def listing(args: argparse.Namespace, config_file: Path) -> int:
         print(f"aanhetwoord intake list: de branches zijn niet te lezen: {error}", file=sys.stderr)
         strays = []
     for branch in strays:
-        print(f"{'-':<21}  {'-':<25}  {UNKNOWN:<9}  {branch}  -")
+        print(f"{'-':<19}  {'-':<25}  {UNKNOWN:<9}  {branch}  -")
     print(f"{len(submissions)} {'inzending' if len(submissions) == 1 else 'inzendingen'}", file=sys.stderr)
     unknown = len(strays) + sum(1 for submission in submissions if submission.status == UNKNOWN)
     if unknown:
