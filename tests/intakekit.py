@@ -98,6 +98,7 @@ class Service:
     env: dict[str, str]
     log: Path
     address: str = "203.0.113.1"  # sent as X-Forwarded-For; the service trusts 127.0.0.1 as proxy
+    process: subprocess.Popen | None = None
 
     def token(self, age: float = 60.0) -> str:
         """A valid form token, as if the form had been shown ``age`` seconds ago."""
@@ -137,7 +138,7 @@ def running_service(repo: Path, data: Path, **settings: object) -> Iterator[Serv
             stdout=output,
             stderr=subprocess.STDOUT,
         )
-    service = Service(f"http://127.0.0.1:{port}/", repo, data, env, log)
+    service = Service(f"http://127.0.0.1:{port}/", repo, data, env, log, process=process)
     try:
         deadline = time.monotonic() + 30
         while True:

@@ -89,6 +89,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     intake_list = intake_actions.add_parser("list", help="toon alle inzendingen met hun status en branch")
     intake_list.add_argument("--email", action="store_true", help="toon ook de e-mailadressen")
     intake_list.set_defaults(run=intake_command.listing)
+    intake_actions.add_parser(
+        "check",
+        help="herstel wat een crash achterliet (halve inzendingen, tijdelijke bestanden) en meld het",
+    ).set_defaults(run=intake_command.check)
 
     # Staff commands: each module declares its own arguments.
     for module in (mkdocs_serve, report, withdraw, publish):

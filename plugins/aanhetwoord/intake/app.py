@@ -8,10 +8,12 @@ uvicorn. A post goes through these steps, and stops at the first that refuses it
 3. the honeypot and the signed, single-use form token (:mod:`abuse`);
 4. the photo, checked and re-encoded without metadata (:mod:`photo`);
 5. the fields, through the project's validator (:mod:`form`);
-6. one commit on a new branch, then one row in the consent register (:mod:`submission`).
+6. a pending row in the consent register, one commit on a new branch, the row completed
+   (:mod:`submission`).
 
-Until step 6 nothing is written to git or to the register. Every page is rendered on the
-server, works without JavaScript and loads nothing from another host.
+Until step 6 nothing is written to git or to the register; the photo as it arrived is deleted
+in step 4. At start the service puts right what a crash left behind (:mod:`recovery`). Every
+page is rendered on the server, works without JavaScript and loads nothing from another host.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..model import RegisterEntry
 from ..photos import PhotoError, PhotoSettings
-from . import forge, wording
+from . import crashpoint, forge, recovery, wording
 from .abuse import AbuseStore, FormTokens, TokenState, client_address, honeypot_filled
 from .form import FIELDS, LONG_FIELDS, SERVICE_FIELDS, Errors, Values, check
 from .form import Limits as FormLimits
@@ -96,6 +98,11 @@ class Intake:
             settings.base,
         )
         self.store.base_commit()  # fail at start, not at the first resident, when there is no base
+        # Held while the service runs (the kernel lets go when the process dies, also on kill -9):
+        # a second process then knows that recent pending rows and files may still be in use.
+        self.lock = recovery.take_lock(settings.data_dir)
+        self.recovered = recovery.reconcile(settings, self.register, self.store, alone=self.lock is not None)
+        recovery.log_report(self.recovered)
         self.submitter = Submitter(self.store, self.register, self.stories_path)
         self.consent_version = wording.consent_version(settings.purge_days)
         self.photo_slots = threading.BoundedSemaphore(settings.photo_workers)
@@ -216,6 +223,7 @@ class Intake:
             )
         except ClientDisconnect:
             return Response(status_code=400)
+        crashpoint.reached("upload-written")
         try:
             return await run_in_threadpool(self._handle, request, post)
         finally:
@@ -344,6 +352,7 @@ class Intake:
                     photo = prepare(
                         post.photo_path, folder / FILE_NAME, self._photo_settings(site.settings.photos)
                     )
+                crashpoint.reached("photo-cleaned")
             except PhotoError as error:
                 shutil.rmtree(folder, ignore_errors=True)
                 errors.add("photo", f"{error} Kies een andere foto.")

@@ -1,4 +1,4 @@
-"""``aanhetwoord intake``: serve the form; ``intake purge`` and ``intake list`` for staff.
+"""``aanhetwoord intake``: serve the form; ``intake purge``, ``intake list`` and ``intake check`` for staff.
 
 This module imports the web framework only when the service starts, so the other commands
 of ``aanhetwoord`` stay quick and work without it.
@@ -16,7 +16,7 @@ from pathlib import Path
 from ..siteconfig import load_settings
 from . import settings as intake_settings
 from .gitstore import Author, GitError, GitStore
-from .register import SUBMITTED, Register
+from .register import SUBMITTED, UNKNOWN, Register
 from .settings import IntakeSettings, SettingsError
 
 REFERENCE = re.compile(r"INZ-[0-9]{8}-[A-Z0-9]{6}")
@@ -30,13 +30,14 @@ def serve(args: argparse.Namespace, config_file: Path) -> int:
 
     from .app import create_app
 
+    # Before the app is made: the check at start reports what a crash left behind in the log.
+    level = "DEBUG" if settings.log_level == "trace" else settings.log_level.upper()
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         app = create_app(settings)
     except (SettingsError, GitError) as error:
         print(f"aanhetwoord intake: {error}", file=sys.stderr)
         return 2
-    level = "DEBUG" if settings.log_level == "trace" else settings.log_level.upper()
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     shown = "localhost" if settings.host in ("127.0.0.1", "::1") else settings.host
     print(
         f"Het formulier staat op http://{shown}:{settings.port}/ (gegevens in {settings.data_dir})",
@@ -82,18 +83,13 @@ def purge(args: argparse.Namespace, config_file: Path) -> int:
 
 def mark_decided(settings: IntakeSettings, register: Register) -> int:
     """A submission is decided once its story is on the base branch, or its branch is merged or gone."""
-    store = GitStore(
-        settings.repository,
-        settings.work_dir,
-        Author(settings.author_name, settings.author_email),
-        settings.base,
-    )
+    store = _store(settings)
     base = store.base_commit()
     stories = load_settings(settings.config_file).stories_dir.resolve().relative_to(settings.repository)
     published = store.matches(base, REFERENCE.pattern, stories.as_posix())
     decided = 0
     for submission in register.all():
-        if submission.status != SUBMITTED:
+        if submission.status not in (SUBMITTED, UNKNOWN):
             continue
         commit = store.resolve(f"refs/heads/{submission.branch}")
         if submission.id in published or commit is None or store.is_ancestor(commit, base):
@@ -106,15 +102,65 @@ def listing(args: argparse.Namespace, config_file: Path) -> int:
     settings = _settings(config_file)
     if settings is None:
         return 2
-    submissions = Register(settings.register_file).all()
+    from .submission import BRANCH_PREFIX
+
+    register = Register(settings.register_file)
+    submissions = register.all()
     for submission in submissions:
         email = submission.email or "-" if args.email else ("e-mail" if submission.email else "-")
         print(
             f"{submission.id}  {submission.submitted_at}  {submission.status:<9}  "
             f"{submission.withdrawal_branch or submission.branch}  {email}"
         )
+    # A branch the register does not know yet (the service has not checked since it appeared):
+    # shown all the same, as it has no consent on record.
+    try:
+        strays = sorted(set(_store(settings).branches(BRANCH_PREFIX)) - register.branches())
+    except GitError as error:
+        print(f"aanhetwoord intake list: de branches zijn niet te lezen: {error}", file=sys.stderr)
+        strays = []
+    for branch in strays:
+        print(f"{'-':<19}  {'-':<25}  {UNKNOWN:<9}  {branch}  -")
     print(f"{len(submissions)} {'inzending' if len(submissions) == 1 else 'inzendingen'}", file=sys.stderr)
+    unknown = len(strays) + sum(1 for submission in submissions if submission.status == UNKNOWN)
+    if unknown:
+        print(
+            f"Let op: {unknown} {'inzending' if unknown == 1 else 'inzendingen'} zonder vastgelegde "
+            "toestemming (status unknown). Publiceer die niet voordat je weet dat de verteller "
+            "toestemming gaf. Zie 'aanhetwoord intake check'.",
+            file=sys.stderr,
+        )
     return 0
+
+
+def check(args: argparse.Namespace, config_file: Path) -> int:
+    """Put right what a crash left behind, as the service does at start, and say what was found.
+
+    Exit code 1 while a branch without recorded consent (status unknown) waits for staff."""
+    settings = _settings(config_file)
+    if settings is None:
+        return 2
+    from . import recovery
+
+    register = Register(settings.register_file)
+    try:
+        with recovery.locked(settings.data_dir) as alone:
+            report = recovery.reconcile(settings, register, _store(settings), alone=alone)
+    except GitError as error:
+        print(f"aanhetwoord intake check: {error}", file=sys.stderr)
+        return 2
+    for _, line in report.lines():
+        print(line)
+    return 1 if report.waiting else 0
+
+
+def _store(settings: IntakeSettings) -> GitStore:
+    return GitStore(
+        settings.repository,
+        settings.work_dir,
+        Author(settings.author_name, settings.author_email),
+        settings.base,
+    )
 
 
 def _settings(config_file: Path) -> IntakeSettings | None:

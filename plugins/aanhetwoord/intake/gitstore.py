@@ -7,6 +7,10 @@ committed on top of the base commit (``commit-tree``), and the branch is created
 ``update-ref`` and the expected old value "does not exist". Two submissions at the same moment
 each have their own index and their own branch, and git refuses to create a branch twice, so
 neither can overwrite the other.
+
+A crash can leave two things behind: loose objects nobody refers to (git's own garbage
+collection removes them) and a temporary index file ``index-…`` in the work folder (the check
+at start removes those; see :mod:`recovery`).
 """
 
 from __future__ import annotations
@@ -17,9 +21,13 @@ import secrets
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
+from . import crashpoint
+
 FILE_MODE = "100644"
+INDEX_PREFIX = "index-"  # temporary index files in the work folder; a stale one is safe to delete
 _SAFE_COMPONENT = re.compile(r"^[A-Za-z0-9._-]+$")
 # Variables that would point git at another repository, index or object store than ours.
 _REDIRECTING = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR")
@@ -91,6 +99,13 @@ class GitStore:
         output = self._run("for-each-ref", "--format=%(refname) %(objectname)").stdout.decode()
         return dict(line.split(" ", 1) for line in output.splitlines() if line)
 
+    def described(self, commit: str) -> tuple[str, str]:
+        """When ``commit`` was made (ISO 8601, UTC) and its message."""
+        output = self._run("log", "-1", "--format=%ct%n%B", "--end-of-options", commit).stdout
+        seconds, _, message = output.decode("utf-8", "replace").partition("\n")
+        when = datetime.fromtimestamp(int(seconds), UTC).isoformat(timespec="seconds")
+        return when, message
+
     def is_ancestor(self, commit: str, of: str) -> bool:
         return self._run("merge-base", "--is-ancestor", commit, of, check=False).returncode == 0
 
@@ -121,7 +136,8 @@ class GitStore:
         for path in [*files, *remove]:
             check_path(path)
         blobs = {path: self._hash_object(content) for path, content in files.items()}
-        index = self.work_dir / f"index-{secrets.token_hex(8)}"
+        crashpoint.reached("objects-written")
+        index = self.work_dir / f"{INDEX_PREFIX}{secrets.token_hex(8)}"
         env = {"GIT_INDEX_FILE": str(index)}
         try:
             self._run("read-tree", base, env=env)
@@ -131,6 +147,7 @@ class GitStore:
             self._run(*arguments, env=env)
             if remove:
                 self._run("update-index", "--force-remove", "--", *remove, env=env)
+            crashpoint.reached("index-written")
             tree = self._run("write-tree", env=env).stdout.decode().strip()
         finally:
             index.unlink(missing_ok=True)

@@ -6,6 +6,10 @@ visible), whether the photo and the age were confirmed, the optional e-mail addr
 SHA-256 of the private withdrawal token (the token itself is never stored). E-mail addresses
 are deleted a configurable number of days after a decision.
 
+A submission's row is written *before* its branch, as ``pending``, and marked ``submitted`` once
+the branch exists, so a crash never leaves a branch whose consent is not on record; see
+:mod:`recovery` for what the service does at start with what a crash left behind.
+
 Each call opens its own connection: SQLite in WAL mode lets readers and one writer work at
 the same time, and the busy timeout makes concurrent writers wait their turn instead of failing.
 """
@@ -22,9 +26,14 @@ from pathlib import Path
 from . import database
 
 SUBMITTED, WITHDRAWN, DECIDED = "submitted", "withdrawn", "decided"
+# PENDING: written before the branch, completed after it; a crash in between leaves it for the
+# check at start (:mod:`recovery`). UNKNOWN: a branch ``inzending/…`` found without any row, so
+# without recorded consent ("herkomst onbekend"): staff must look before anything is published.
+PENDING, UNKNOWN = "pending", "unknown"
+STATUSES = (PENDING, SUBMITTED, WITHDRAWN, DECIDED, UNKNOWN)
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS submissions (
+_TABLE = """
+CREATE TABLE {name} (
     id TEXT PRIMARY KEY,
     submitted_at TEXT NOT NULL,
     consent_version TEXT NOT NULL,
@@ -32,14 +41,15 @@ CREATE TABLE IF NOT EXISTS submissions (
     age_confirmed INTEGER NOT NULL,
     email TEXT,
     withdrawal_hash TEXT NOT NULL UNIQUE,
-    status TEXT NOT NULL CHECK (status IN ('submitted', 'withdrawn', 'decided')),
+    status TEXT NOT NULL CHECK (status IN ('pending', 'submitted', 'withdrawn', 'decided', 'unknown')),
     decided_at TEXT,
     slug TEXT NOT NULL,
     branch TEXT NOT NULL,
     withdrawal_branch TEXT
 );
-CREATE INDEX IF NOT EXISTS submissions_status ON submissions (status, decided_at);
 """
+_INDEX = "CREATE INDEX IF NOT EXISTS submissions_status ON submissions (status, decided_at);"
+_SCHEMA = _TABLE.format(name="IF NOT EXISTS submissions") + _INDEX
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,25 @@ class Register:
     def __init__(self, path: Path) -> None:
         self.path = path
         database.create(path, _SCHEMA)
+        self._upgrade()
+
+    def _upgrade(self) -> None:
+        """A register made before the pending and unknown states gets them (SQLite cannot alter a CHECK)."""
+        with self._connect() as db:
+            if "'pending'" in _table_sql(db):
+                return
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                if "'pending'" not in _table_sql(db):  # another process may have done it meanwhile
+                    db.execute(_TABLE.format(name="submissions_new"))
+                    db.execute("INSERT INTO submissions_new SELECT * FROM submissions")
+                    db.execute("DROP TABLE submissions")
+                    db.execute("ALTER TABLE submissions_new RENAME TO submissions")
+                    db.execute(_INDEX)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
 
     def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
         return database.connect(self.path, rows=True)
@@ -93,6 +122,58 @@ class Register:
                     submission.withdrawal_branch,
                 ),
             )
+
+    def complete(self, submission_id: str) -> bool:
+        """The branch exists: the pending row becomes an ordinary submission. False if it was not pending."""
+        with self._connect() as db:
+            cursor = db.execute(
+                "UPDATE submissions SET status = ? WHERE id = ? AND status = ?",
+                (SUBMITTED, submission_id, PENDING),
+            )
+            return cursor.rowcount == 1
+
+    def remove_pending(self, submission_id: str) -> bool:
+        """Forget a pending row whose branch was never made (the resident was never thanked)."""
+        with self._connect() as db:
+            cursor = db.execute(
+                "DELETE FROM submissions WHERE id = ? AND status = ?", (submission_id, PENDING)
+            )
+            return cursor.rowcount == 1
+
+    def add_unknown(
+        self, submission_id: str, *, submitted_at: str, slug: str, branch: str, withdrawal_hash: str
+    ) -> bool:
+        """A row for a branch found without one: no consent on record, so status ``unknown``.
+
+        False when a row with this id or branch appeared meanwhile."""
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                taken = db.execute(
+                    "SELECT 1 FROM submissions WHERE id = ? OR branch = ?", (submission_id, branch)
+                ).fetchone()
+                if not taken:
+                    db.execute(
+                        "INSERT INTO submissions VALUES (?, ?, '', 0, 0, NULL, ?, ?, NULL, ?, ?, NULL)",
+                        (submission_id, submitted_at, withdrawal_hash, UNKNOWN, slug, branch),
+                    )
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        return not taken
+
+    def pending(self) -> list[Submission]:
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT * FROM submissions WHERE status = ? ORDER BY submitted_at, id", (PENDING,)
+            ).fetchall()
+        return [_submission(row) for row in rows]
+
+    def branches(self) -> set[str]:
+        """Every branch the register knows, whatever the state of its row."""
+        with self._connect() as db:
+            return {row[0] for row in db.execute("SELECT branch FROM submissions")}
 
     def by_token(self, token: str) -> Submission | None:
         with self._connect() as db:
@@ -129,8 +210,8 @@ class Register:
         """Staff merged or closed it: from now on the e-mail address waits for the purge."""
         with self._connect() as db:
             db.execute(
-                "UPDATE submissions SET status = ?, decided_at = ? WHERE id = ? AND status = ?",
-                (DECIDED, when or now(), submission_id, SUBMITTED),
+                "UPDATE submissions SET status = ?, decided_at = ? WHERE id = ? AND status IN (?, ?)",
+                (DECIDED, when or now(), submission_id, SUBMITTED, UNKNOWN),
             )
 
     def purge(self, days: int, today: datetime | None = None) -> int:
@@ -143,6 +224,11 @@ class Register:
                 (cutoff,),
             )
             return cursor.rowcount
+
+
+def _table_sql(db: sqlite3.Connection) -> str:
+    row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'submissions'").fetchone()
+    return str(row[0]) if row else ""
 
 
 def _submission(row: sqlite3.Row) -> Submission:

@@ -1,5 +1,16 @@
 """An accepted story becomes one commit on a new branch, and one row in the consent register.
 
+The writes are ordered so that a crash (``kill -9``, a power cut) at any moment leaves either
+nothing that matters or a consistent pair of row and branch:
+
+1. a *pending* row in the register (one SQLite statement, so it is there or it is not);
+2. the blobs, the tree and the commit (unreferenced objects harm nothing);
+3. the branch, with one atomic ``update-ref``;
+4. the row marked complete (``submitted``); only then is the resident thanked.
+
+After a crash the service's check at start (:mod:`recovery`) completes a pending row whose
+branch exists and removes one whose branch does not.
+
 The slug is made here, by the server, from the title: the resident's words never become a path.
 When the slug is taken (on the base branch, by a submission waiting for review, or by one
 being committed at this very moment) a short id is added. The repository gets the story and
@@ -15,10 +26,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..text import slugify
+from . import crashpoint
 from .form import Accepted
 from .gitstore import GitError, GitStore
 from .photo import FILE_NAME
-from .register import SUBMITTED, Register, Submission, now, token_hash
+from .register import PENDING, Register, Submission, now, token_hash
 
 BRANCH_PREFIX = "inzending/"
 WITHDRAWAL_PREFIX = "intrekking/"
@@ -28,6 +40,10 @@ _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 SHORT_ID_LENGTH = 6
 
 log = logging.getLogger("aanhetwoord.intake")
+
+
+class RegisterError(Exception):
+    pass
 
 
 @dataclass(frozen=True)
@@ -79,48 +95,75 @@ class Submitter:
             slug = self._free_slug(accepted.story.title, short, base)
             self._reserved.add(slug)
         try:
-            files = {f"{self.stories_path}/{slug}/index.md": accepted.text.encode("utf-8")}
-            if accepted.photo is not None:
-                files[f"{self.stories_path}/{slug}/{FILE_NAME}"] = accepted.photo.path.read_bytes()
-            message = (
-                f"Verhaal via het formulier: {accepted.story.title}\n\n"
-                f"Kenmerk: {reference}\n"
-                "De toestemming staat in het toestemmingsregister van het formulier.\n"
-            )
-            commit = self.store.commit_files(base, files, message)
             branch = f"{BRANCH_PREFIX}{today:%Y%m%d}-{slug}"
             if not slug.endswith(f"-{short}"):
                 branch += f"-{short}"
-            self.store.create_branch(branch, commit, f"aanhetwoord intake: {reference}")
             token = secrets.token_urlsafe(32)
-            try:
-                self.register.add(
-                    Submission(
-                        id=reference,
-                        submitted_at=now(),
-                        consent_version=consent_version,
-                        photo_consent=bool(accepted.story.consent and accepted.story.consent.photos),
-                        age_confirmed=age_confirmed,
-                        email=email or None,
-                        withdrawal_hash=token_hash(token),
-                        status=SUBMITTED,
-                        decided_at=None,
-                        slug=slug,
-                        branch=branch,
-                    )
+            # 1. The consent, as a pending row: from here on the branch can never lack its row.
+            self.register.add(
+                Submission(
+                    id=reference,
+                    submitted_at=now(),
+                    consent_version=consent_version,
+                    photo_consent=bool(accepted.story.consent and accepted.story.consent.photos),
+                    age_confirmed=age_confirmed,
+                    email=email or None,
+                    withdrawal_hash=token_hash(token),
+                    status=PENDING,
+                    decided_at=None,
+                    slug=slug,
+                    branch=branch,
                 )
+            )
+            crashpoint.reached("pending-row")
+            # 2. The objects and the commit, then the branch (one atomic ref update).
+            commit = ""
+            try:
+                files = {f"{self.stories_path}/{slug}/index.md": accepted.text.encode("utf-8")}
+                if accepted.photo is not None:
+                    files[f"{self.stories_path}/{slug}/{FILE_NAME}"] = accepted.photo.path.read_bytes()
+                message = (
+                    f"Verhaal via het formulier: {accepted.story.title}\n\n"
+                    f"Kenmerk: {reference}\n"
+                    "De toestemming staat in het toestemmingsregister van het formulier.\n"
+                )
+                commit = self.store.commit_files(base, files, message)
+                crashpoint.reached("commit-written")
+                self.store.create_branch(branch, commit, f"aanhetwoord intake: {reference}")
+            except BaseException:
+                self._undo(reference, branch, commit)
+                raise
+            crashpoint.reached("branch-created")
+            # 3. The row is complete: only now is the resident thanked.
+            try:
+                if not self.register.complete(reference):
+                    raise RegisterError(f"de rij van {reference} staat niet meer klaar in het register")
             except BaseException:
                 # Without its consent on record, the story must not wait for review.
-                try:
-                    self.store.delete_branch(branch, commit)
-                except GitError:
-                    log.exception("could not remove branch %s after a register failure", branch)
+                self._undo(reference, branch, commit)
                 raise
+            crashpoint.reached("row-complete")
         finally:
             with self._lock:
                 self._reserved.discard(slug)
         log.info("submission %s on branch %s", reference, branch)
         return Receipt(reference, slug, branch, commit, token)
+
+    def _undo(self, reference: str, branch: str, commit: str) -> None:
+        """Take back a submission that failed half-way: first its branch, then its pending row.
+
+        In that order, so that a failure here leaves at worst a pending row, which the check at
+        start resolves; never a branch without a row."""
+        try:
+            if commit and self.store.resolve(f"refs/heads/{branch}") == commit:
+                self.store.delete_branch(branch, commit)
+        except GitError:
+            log.exception("could not remove branch %s after a failed submission", branch)
+            return  # keep the row: the branch must not be left without one
+        try:
+            self.register.remove_pending(reference)
+        except Exception:
+            log.exception("could not remove the pending row of %s", reference)
 
     def _free_slug(self, title: str, short: str, base: str) -> str:
         wanted = slugify(title, fallback="verhaal")[: SLUG_MAX - SHORT_ID_LENGTH - 1].rstrip("-")
