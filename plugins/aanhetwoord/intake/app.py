@@ -107,6 +107,7 @@ class Intake:
             long_field_bytes=max(64 * 1024, 4 * settings.body_max_chars + 1024),
             long_fields=LONG_FIELDS,
             allowed=frozenset(FIELDS + SERVICE_FIELDS),
+            dropped_when_too_long=frozenset(SERVICE_FIELDS),
         )
         self.templates = Environment(
             loader=FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
