@@ -25,7 +25,7 @@ from aanhetwoord.intake.form import Errors, Limits, Values, check, form_field, m
 from aanhetwoord.intake.gitstore import Author, BranchExists, GitError, GitStore, check_path
 from aanhetwoord.intake.register import SUBMITTED, Register, Submission, token_hash
 from aanhetwoord.intake.settings import ForgeSettings, SettingsError, load
-from aanhetwoord.intake.withdrawal import with_status_withdrawn
+from aanhetwoord.intake.withdrawal import loggable, with_status_withdrawn
 from aanhetwoord.siteconfig import load_settings
 from intakekit import git, make_repo, multipart, refs
 
@@ -196,6 +196,13 @@ def test_an_ipv4_mapped_address_counts_as_its_ipv4_address(number: int):
 def test_a_trusted_proxy_is_recognised_through_a_dual_stack_socket():
     proxies = [ipaddress.ip_network("10.0.0.0/8")]
     assert client_address("::ffff:10.0.0.2", "198.51.100.1", proxies) == "198.51.100.1"
+
+
+def test_private_addresses_are_logged_without_their_token():
+    token = "Zm9vYmFy_-" * 4
+    assert loggable(f"/bedankt/{token}") == "/bedankt/…"
+    assert loggable(f"/formulier/intrekken/{token}") == "/formulier/intrekken/…"
+    assert loggable("/stijl.css") == "/stijl.css"
 
 
 # Git -----------------------------------------------------------------------------------------
