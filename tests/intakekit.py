@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from PIL import Image, ImageDraw
 
@@ -170,6 +170,8 @@ class Reply:
     status: int
     headers: dict[str, str]
     text: str
+    url: str = ""  # where the answer came from, after a 303 the page it led to
+    redirect: Reply | None = None  # the 303 answer to the post, when it was followed
 
     def form(self) -> Form:
         return Form.parse(self.text)
@@ -189,7 +191,8 @@ def get(url: str, timeout: float = 30) -> Reply:
         connection.request("GET", path)
         response = connection.getresponse()
         body = response.read()
-        return Reply(response.status, {k.lower(): v for k, v in response.getheaders()}, body.decode("utf-8"))
+        headers = {k.lower(): v for k, v in response.getheaders()}
+        return Reply(response.status, headers, body.decode("utf-8"), url)
     finally:
         connection.close()
 
@@ -220,16 +223,24 @@ def post(
     *,
     headers: dict[str, str] | None = None,
     timeout: float = 120,
+    follow: bool = True,
 ) -> Reply:
+    """Post the form; like a browser, a 303 answer is followed with a GET (unless ``follow`` is off)."""
     body, content_type = multipart(fields, files)
     connection, path = _connection(url, timeout)
     try:
         connection.request("POST", path, body=body, headers={"Content-Type": content_type, **(headers or {})})
         response = connection.getresponse()
         data = response.read()
-        return Reply(response.status, {k.lower(): v for k, v in response.getheaders()}, data.decode("utf-8"))
+        headers = {k.lower(): v for k, v in response.getheaders()}
+        reply = Reply(response.status, headers, data.decode("utf-8"), url)
     finally:
         connection.close()
+    if follow and reply.status == 303:
+        landed = get(urljoin(url, reply.headers["location"]), timeout)
+        landed.redirect = reply
+        return landed
+    return reply
 
 
 def story_fields(token: str, /, **overrides: object) -> list[tuple[str, str]]:

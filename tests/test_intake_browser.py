@@ -136,6 +136,12 @@ def test_errors_are_summarised_linked_and_described_without_javascript(page, ser
     link = page.locator("#intrekken").get_attribute("href")
     assert re.search(r"/intrekken/[A-Za-z0-9_-]{40,}$", link)
     assert any("samen-vegen-en-soep" in branch for branch in branches(service.repo, "inzending/"))
+    # Reloading the confirmation shows the same link again, and sends nothing twice.
+    sent = len(branches(service.repo, "inzending/"))
+    page.reload()
+    assert page.get_by_role("heading", level=1).inner_text() == "Bedankt voor je verhaal!"
+    assert page.locator("#intrekken").get_attribute("href") == link
+    assert len(branches(service.repo, "inzending/")) == sent
 
     # The withdrawal page works without JavaScript too (and is only a question until confirmed).
     page.goto(link)

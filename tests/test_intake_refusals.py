@@ -6,6 +6,7 @@ rate limit of one test never refuses another's post.
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import re
@@ -260,3 +261,95 @@ def test_when_git_fails_the_resident_is_told_and_nothing_is_registered(tmp_path)
         assert "Er ging iets mis bij ons" in reply.text and "Je verhaal is niet verstuurd" in reply.text
         assert register_rows(service.data) == []
         assert list(refs(repo)) == ["refs/heads/main"]
+
+
+# Never a 500 ---------------------------------------------------------------------------------
+
+
+@functools.cache
+def needle_png() -> bytes:
+    """A PNG of 1 × 39,000,000 pixels: under 40 megapixels, but no photo can be that long."""
+    out = io.BytesIO()
+    Image.new("RGB", (1, 39_000_000), (200, 40, 40)).save(out, "PNG")
+    assert len(out.getvalue()) < 400_000
+    return out.getvalue()
+
+
+def test_a_photo_too_long_on_one_side_is_refused_next_to_the_photo_field(service):
+    before_refs, before_rows = refs(service.repo), register_rows(service.data)
+    kept_before = set((service.data / "pogingen").iterdir())
+    fields = story_fields(service.token(), photo_alt="Een streep", photo_consent="ja")
+    started = time.monotonic()
+    reply = service.submit(
+        fields, [("photo", "streep.png", needle_png(), "image/png")], address=next(_addresses)
+    )
+    assert reply.status == 422, reply.text
+    assert time.monotonic() - started < 10  # refused from the header, not after decoding
+    message = re.search(r'<p class="fout" id="photo-fout-1">(.*?)</p>', reply.text, re.S).group(1)
+    assert "De foto is 1 × 39.000.000 pixels. Een kant mag hoogstens 20.000 pixels lang zijn." in message
+    assert "Kies een andere foto." in message
+    assert reply.form().value("title") == dict(fields)["title"]
+    assert reply.form().textareas["body"] == dict(fields)["body"].strip()
+    nothing_written(service, before_refs, before_rows)
+    assert set((service.data / "pogingen").iterdir()) == kept_before
+
+
+BAD_TOKENS = {
+    "other characters": "ä" * 20 + ".1.1." + "é" * 40,
+    "superscript digits": "abc.\u00b2\u00b3.1.0000",
+    "arabic digits": "abc.\u0661\u0662.\u0661.0000",
+    "long": "a" * 150 + "." + "1" * 20 + ".1." + "f" * 40,
+    "huge": "A" * 100_000,  # over the field limit: dropped, not a refusal of the whole post
+    "base64 noise": "eyJhbGciOiJIUzI1NiJ9.e30.ZRrHA1JJJW8opsbCGfG_HACGpVUMN_a9IV7pAx_Zmeo=",
+    "a wrong signature": "0123456789abcdef01234567.1700000000.1700000000." + "0" * 40,
+    "control characters": "\x00\x01.\x7f.1.\x1b[31m",
+}
+
+
+@pytest.mark.parametrize("kind", list(BAD_TOKENS))
+def test_a_malformed_token_gets_the_form_back_with_what_was_typed(service, kind):
+    before_refs, before_rows = refs(service.repo), register_rows(service.data)
+    logged = len(service.logs())
+    fields = story_fields(
+        BAD_TOKENS[kind],
+        title="Mijn titel blijft staan",
+        body="Wat ik schreef, staat er nog.\n\nOok deze alinea.",
+        community="Buurtclub Één",
+    )
+    reply = service.submit(fields, address=next(_addresses))
+    assert reply.status == 400, reply.text
+    assert (
+        "Het formulier kwam niet goed aan. Je verhaal is niet verstuurd. Verstuur het opnieuw." in reply.text
+    )
+    form = reply.form()
+    assert form.value("title") == "Mijn titel blijft staan"
+    assert form.value("community") == "Buurtclub Één"
+    assert form.textareas["body"] == "Wat ik schreef, staat er nog.\n\nOok deze alinea."
+    assert re.fullmatch(r"[0-9a-f]{24}\.\d+\.\d+\.[0-9a-f]{40}", form.value("token"))  # a fresh one
+    nothing_written(service, before_refs, before_rows)
+    assert "Traceback" not in service.logs()[logged:]
+
+
+def test_the_rate_limit_counts_an_ipv6_slash_64_as_one_address(tmp_path):
+    repo = tmp_path / "repo"
+    make_repo(repo)
+    with running_service(repo, tmp_path / "data", rate_limit=2, min_seconds=0) as service:
+        refused = story_fields(service.token(), consent=None)
+        statuses = [
+            service.submit(story_fields(service.token(), consent=None), address=f"2001:db8:1:2::{n:x}").status
+            for n in (1, 0xFFFF, 0xABCD)
+        ]
+        assert statuses == [422, 422, 429]
+        assert service.submit(refused, address="2001:db8:1:2:ffff:ffff:ffff:ffff").status == 429
+        # The next /64 is another household.
+        assert (
+            service.submit(story_fields(service.token(), consent=None), address="2001:db8:1:3::1").status
+            == 422
+        )
+        # An IPv4 client seen through a dual-stack socket is that IPv4 address.
+        statuses = [
+            service.submit(story_fields(service.token(), consent=None), address=address).status
+            for address in ("192.0.2.44", "::ffff:192.0.2.44", "::ffff:c000:22c")
+        ]
+        assert statuses == [422, 422, 429]
+        assert service.submit(story_fields(service.token(), consent=None), address="192.0.2.45").status == 422

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import http.server
+import ipaddress
 import json
 import os
 import stat
@@ -13,15 +14,18 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 
 from aanhetwoord import pipeline
 from aanhetwoord.intake import forge, upload
-from aanhetwoord.intake.abuse import AbuseStore, FormTokens, TokenState, client_address
+from aanhetwoord.intake.abuse import AbuseStore, FormTokens, TokenState, client_address, rate_key
 from aanhetwoord.intake.form import Errors, Limits, Values, check, form_field, multi_line, one_line
 from aanhetwoord.intake.gitstore import Author, BranchExists, GitError, GitStore, check_path
 from aanhetwoord.intake.register import SUBMITTED, Register, Submission, token_hash
 from aanhetwoord.intake.settings import ForgeSettings, SettingsError, load
-from aanhetwoord.intake.withdrawal import with_status_withdrawn
+from aanhetwoord.intake.withdrawal import loggable, with_status_withdrawn
 from aanhetwoord.siteconfig import load_settings
 from intakekit import git, make_repo, multipart, refs
 
@@ -133,6 +137,72 @@ def test_forwarded_for_is_believed_only_from_a_trusted_proxy():
     assert client_address("10.0.0.2", "198.51.100.1, 10.0.0.3", proxies) == "198.51.100.1"
     assert client_address("10.0.0.2", "niet-een-adres", proxies) == "10.0.0.2"
     assert client_address("10.0.0.2", None, proxies) == "10.0.0.2"
+
+
+@examples(max_examples=200, deadline=None)
+@given(st.text(max_size=300) | st.binary(max_size=300).map(lambda data: data.decode("latin-1")))
+def test_reading_any_text_as_a_token_gives_a_token_or_none(text: str):
+    tokens = FormTokens(b"s" * 32, min_seconds=3, max_age_seconds=7200)
+    assert tokens.read(text) is None  # nothing made up by chance carries this service's signature
+
+
+def test_odd_tokens_are_refused_without_an_error():
+    tokens = FormTokens(b"s" * 32, min_seconds=3, max_age_seconds=7200)
+    token_id, issued, first, signature = tokens.issue(now=1_800_000_000).split(".")
+    for odd in (
+        f"{token_id}.{issued}.{first}.{signature[:-1]}é",  # compare_digest refuses non-ASCII str
+        f"{token_id}.\u00b2{issued}.{first}.{signature}",  # "²".isdigit(), but int("²") fails
+        f"{token_id}.{issued}.{first}.{signature}" + " " * 500,
+        "x" * 100_000,
+    ):
+        assert tokens.read(odd) is None
+
+
+def test_the_rate_limit_counts_ipv6_per_slash_64_and_mapped_ipv4_as_ipv4(tmp_path: Path):
+    assert rate_key("2001:db8:1:2:3:4:5:6") == "2001:db8:1:2::/64"
+    assert rate_key("2001:DB8:1:2::") == "2001:db8:1:2::/64"
+    assert rate_key("fe80::1%eth0") == "fe80::/64"
+    assert rate_key("::ffff:192.0.2.1") == "192.0.2.1"
+    assert rate_key("192.0.2.1") == "192.0.2.1"
+    assert rate_key("unknown") == "unknown"
+    store = AbuseStore(tmp_path / "abuse.sqlite3", b"s" * 32)
+    posts = ["2001:db8:1:2::1", "2001:db8:1:2:ffff::9", "2001:db8:1:2:aaaa:bbbb:cccc:dddd"]
+    assert [store.allow(address, 2, 60, now=1000) for address in posts] == [True, True, False]
+    assert store.allow("2001:db8:1:3::1", 2, 60, now=1000) is True
+    assert [store.allow(address, 1, 60, now=1000) for address in ("198.51.100.7", "::ffff:198.51.100.7")] == [
+        True,
+        False,
+    ]
+
+
+@examples(max_examples=200, deadline=None)
+@given(st.integers(0, 2**64 - 1), st.integers(0, 2**64 - 1), st.integers(0, 2**64 - 1))
+def test_every_address_in_a_slash_64_has_the_same_key(prefix: int, low: int, other: int):
+    network = prefix << 64
+    first = str(ipaddress.IPv6Address(network | low))
+    second = str(ipaddress.IPv6Address(network | other))
+    assert rate_key(first) == rate_key(second)
+    if prefix != 0 and prefix != 0xFFFF:  # ::/64 holds the IPv4-mapped addresses
+        assert rate_key(first) != rate_key(str(ipaddress.IPv6Address(((prefix ^ 1) << 64) | low)))
+
+
+@examples(max_examples=100, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_an_ipv4_mapped_address_counts_as_its_ipv4_address(number: int):
+    ipv4 = ipaddress.IPv4Address(number)
+    assert rate_key(f"::ffff:{ipv4}") == rate_key(str(ipv4)) == str(ipv4)
+
+
+def test_a_trusted_proxy_is_recognised_through_a_dual_stack_socket():
+    proxies = [ipaddress.ip_network("10.0.0.0/8")]
+    assert client_address("::ffff:10.0.0.2", "198.51.100.1", proxies) == "198.51.100.1"
+
+
+def test_private_addresses_are_logged_without_their_token():
+    token = "Zm9vYmFy_-" * 4
+    assert loggable(f"/bedankt/{token}") == "/bedankt/…"
+    assert loggable(f"/formulier/intrekken/{token}") == "/formulier/intrekken/…"
+    assert loggable("/stijl.css") == "/stijl.css"
 
 
 # Git -----------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import enum
 import hashlib
 import hmac
 import ipaddress
+import re
 import secrets
 import sqlite3
 import time
@@ -36,6 +37,11 @@ CREATE INDEX IF NOT EXISTS used_tokens_at ON used_tokens (at);
 """
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+# What ``FormTokens.issue`` makes: id, two times in whole seconds, signature. ASCII only, so
+# ``str.isdigit`` surprises (``"²"``, Arabic digits) never reach ``int``.
+_TOKEN = re.compile(r"[0-9a-f]{1,64}\.[0-9]{1,12}\.[0-9]{1,12}\.[0-9a-f]{1,64}", re.ASCII)
+# Posts are counted per address; IPv6 per /64, the block one household or server usually gets.
+IPV6_PREFIX = 64
 
 
 def honeypot_filled(value: str) -> bool:
@@ -73,16 +79,17 @@ class FormTokens:
         return f"{payload}.{self._sign(payload)}"
 
     def read(self, text: str) -> Token | None:
-        """The token, if this service made it and nobody changed it."""
-        parts = text.strip().split(".")
-        if len(parts) != 4 or len(text) > 200:
+        """The token, if this service made it and nobody changed it; None for anything else.
+
+        Whatever arrives in the field is untrusted: any length, any characters."""
+        if len(text) > 200 or not _TOKEN.fullmatch(text.strip()):
             return None
+        parts = text.strip().split(".")
         payload, signature = ".".join(parts[:3]), parts[3]
-        if not hmac.compare_digest(self._sign(payload), signature):
+        # Both sides are plain ASCII here; compare_digest refuses str with other characters.
+        if not hmac.compare_digest(self._sign(payload).encode("ascii"), signature.encode("ascii")):
             return None
         token_id, issued, first = parts[:3]
-        if not (issued.isdigit() and first.isdigit()):
-            return None
         return Token(token_id, int(issued), int(first))
 
     def timing(self, token: Token, now: float | None = None) -> TokenState:
@@ -120,7 +127,7 @@ class AbuseStore:
     def allow(self, address: str, limit: int, window: float, now: float | None = None) -> bool:
         """Count one post from ``address``; False (and not counted) when it is over the limit."""
         now = now if now is not None else time.time()
-        who = hmac.new(self._key, address.encode(), hashlib.sha256).hexdigest()[:32]
+        who = hmac.new(self._key, rate_key(address).encode(), hashlib.sha256).hexdigest()[:32]
         with self._connect() as db:
             db.execute("BEGIN IMMEDIATE")  # count and insert as one step, also across processes
             try:
@@ -167,9 +174,37 @@ def client_address(peer: str | None, forwarded_for: str | None, trusted: Sequenc
     return hops[0] if hops else peer
 
 
-def _is_trusted(address: str, trusted: Sequence[Network]) -> bool:
+def rate_key(address: str) -> str:
+    """What the rate limit counts against: the IPv4 address, or the IPv6 /64 around the address.
+
+    One IPv6 connection gets a whole /64 (2^64 addresses), so counting exact addresses would
+    give it unlimited posts. ``::ffff:192.0.2.1`` (an IPv4 client on a dual-stack socket) is
+    the IPv4 address ``192.0.2.1``."""
+    ip = _ip(address)
+    if ip is None:
+        return address
+    if isinstance(ip, ipaddress.IPv4Address):
+        return str(ip)
+    block = ipaddress.IPv6Network((int(ip) >> (128 - IPV6_PREFIX) << (128 - IPV6_PREFIX), IPV6_PREFIX))
+    return str(block)
+
+
+def _ip(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address, with an IPv4-mapped IPv6 address as plain IPv4; None when it is no address."""
     try:
-        ip = ipaddress.ip_address(address)
+        ip = ipaddress.ip_address(address.strip())
     except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return ip.ipv4_mapped
+        if ip.scope_id:
+            ip = ipaddress.IPv6Address(int(ip))  # "fe80::1%eth0": the zone names no other host
+    return ip
+
+
+def _is_trusted(address: str, trusted: Sequence[Network]) -> bool:
+    ip = _ip(address)
+    if ip is None:
         return False
-    return any(ip in network for network in trusted)
+    return any(ip.version == network.version and ip in network for network in trusted)

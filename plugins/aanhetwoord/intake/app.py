@@ -9,7 +9,8 @@ uvicorn. A post goes through these steps, and stops at the first that refuses it
 4. the photo, checked and re-encoded without metadata (:mod:`photo`);
 5. the fields, through the project's validator (:mod:`form`);
 6. a pending row in the consent register, one commit on a new branch, the row completed
-   (:mod:`submission`).
+   (:mod:`submission`);
+7. a redirect to the confirmation page ``/bedankt/<token>``, which can be reloaded.
 
 Until step 6 nothing is written to git or to the register; the photo as it arrived is deleted
 in step 4. At start the service puts right what a crash left behind (:mod:`recovery`). Every
@@ -36,7 +37,7 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -53,7 +54,7 @@ from .settings import IntakeSettings, SettingsError
 from .sitedata import SiteData
 from .submission import Submitter
 from .upload import BadPost, Limits, Post, TooLarge, read_post
-from .withdrawal import Outcome, withdraw
+from .withdrawal import Outcome, loggable, withdraw, withdrawal_note
 
 HERE = Path(__file__).parent
 KEPT_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -113,6 +114,7 @@ class Intake:
             long_field_bytes=max(64 * 1024, 4 * settings.body_max_chars + 1024),
             long_fields=LONG_FIELDS,
             allowed=frozenset(FIELDS + SERVICE_FIELDS),
+            dropped_when_too_long=frozenset(SERVICE_FIELDS),
         )
         self.templates = Environment(
             loader=FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
@@ -306,13 +308,12 @@ class Intake:
         )
         if kept is not None:
             shutil.rmtree(self.settings.attempts_dir / kept[0], ignore_errors=True)
-        response = self.page(
-            request,
-            "thanks.html",
-            200,
-            reference=receipt.submission_id,
-            link=f"{self.public_base(request)}intrekken/{receipt.withdrawal_token}",
-            email=bool(values.email),
+        # Post/redirect/get: the confirmation has an address of its own, so reloading it shows
+        # the withdrawal link again instead of sending the form a second time.
+        response = RedirectResponse(
+            f"{self.base_path(request)}bedankt/{receipt.withdrawal_token}",
+            status_code=303,
+            headers={"Cache-Control": "no-store"},
         )
         if self.settings.forge is not None:
             change = forge.Change(
@@ -385,6 +386,21 @@ class Intake:
     def _photo_settings(self, site_photos: PhotoSettings) -> PhotoSettings:
         return replace(site_photos, max_bytes=min(site_photos.max_bytes, self.settings.photo_max_bytes))
 
+    async def thanks(self, request: Request) -> Response:
+        """The confirmation page; its address carries the private token, like the withdrawal link."""
+        submission = await self._submission(request)
+        if submission is None:
+            return self._unknown_link(request)
+        token = request.path_params["token"]
+        return self.page(
+            request,
+            "thanks.html",
+            200,
+            reference=submission.id,
+            link=f"{self.public_base(request)}intrekken/{token}",
+            email=bool(submission.email),
+        )
+
     async def withdraw_page(self, request: Request) -> Response:
         submission = await self._submission(request)
         if submission is None:
@@ -413,6 +429,10 @@ class Intake:
                 f"De verteller heeft het verhaal ingetrokken via de privélink. Kenmerk: {submission.id}.",
             )
             response.background = BackgroundTask(forge.publish, self.settings.forge, self.store, change)
+        elif result.closed and self.settings.forge is not None:
+            response.background = BackgroundTask(
+                forge.close, self.settings.forge, self.store, result.closed, withdrawal_note(submission.id)
+            )
         return response
 
     async def _submission(self, request: Request) -> Submission | None:
@@ -515,7 +535,7 @@ def create_app(settings: IntakeSettings) -> Starlette:
         return intake.message(request, 404, "Deze pagina bestaat niet", "Misschien zoek je het formulier.")
 
     async def server_error(request: Request, exc: Exception) -> Response:
-        log.exception("error while handling %s", request.url.path, exc_info=exc)
+        log.exception("error while handling %s", loggable(request.url.path), exc_info=exc)
         return intake.message(
             request,
             500,
@@ -527,6 +547,7 @@ def create_app(settings: IntakeSettings) -> Starlette:
         routes=[
             Route("/", intake.show_form, methods=["GET"]),
             Route("/", intake.submit, methods=["POST"]),
+            Route("/bedankt/{token}", intake.thanks, methods=["GET"]),
             Route("/intrekken/{token}", intake.withdraw_page, methods=["GET"]),
             Route("/intrekken/{token}", intake.withdraw, methods=["POST"]),
             Route("/stijl.css", intake.stylesheet, methods=["GET"]),

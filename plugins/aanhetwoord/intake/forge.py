@@ -1,5 +1,8 @@
 """Optional: push a new branch and open a pull request (GitHub, Forgejo/Gitea) or merge request (GitLab).
 
+When the resident withdraws before a merge, the branch is pushed again (it now carries the
+withdrawal) and its open request is closed with a note (:func:`close`).
+
 Off unless ``AANHETWOORD_INTAKE_FORGE`` is set. Uses only the standard library. The request
 carries the submission id and the title, nothing about the resident: the consent stays in the
 private register. Redirects are not followed, so the token is only ever sent to the configured
@@ -35,13 +38,38 @@ class ForgeError(Exception):
     pass
 
 
+def _headers(settings: ForgeSettings) -> dict[str, str]:
+    headers = {"Content-Type": "application/json", "Accept": "application/json", "User-Agent": USER_AGENT}
+    if settings.kind == "gitlab":
+        headers["PRIVATE-TOKEN"] = settings.token
+    elif settings.kind == "github":
+        headers["Authorization"] = f"Bearer {settings.token}"
+        headers["Accept"] = "application/vnd.github+json"
+        headers["X-GitHub-Api-Version"] = "2022-11-28"
+    else:  # Forgejo and Gitea share one API
+        headers["Authorization"] = f"token {settings.token}"
+    return headers
+
+
+def _project(settings: ForgeSettings) -> str:
+    """The API address of the repository: ``…/projects/<id>`` or ``…/repos/<owner>/<name>``."""
+    if settings.kind == "gitlab":
+        return f"{settings.api_url}/projects/{quote(settings.repository, safe='')}"
+    owner_name = "/".join(quote(part, safe="") for part in settings.repository.split("/", 1))
+    return f"{settings.api_url}/repos/{owner_name}"
+
+
+def _request(
+    settings: ForgeSettings, method: str, url: str, body: dict[str, Any] | None = None
+) -> urllib.request.Request:
+    data = json.dumps(body).encode("utf-8") if body is not None else None
+    return urllib.request.Request(url, data=data, headers=_headers(settings), method=method)
+
+
 def pull_request(settings: ForgeSettings, change: Change) -> urllib.request.Request:
     """The HTTP request that opens a pull/merge request for ``change.branch``."""
-    headers = {"Content-Type": "application/json", "Accept": "application/json", "User-Agent": USER_AGENT}
     body: dict[str, Any]
     if settings.kind == "gitlab":
-        url = f"{settings.api_url}/projects/{quote(settings.repository, safe='')}/merge_requests"
-        headers["PRIVATE-TOKEN"] = settings.token
         body = {
             "source_branch": change.branch,
             "target_branch": settings.target,
@@ -49,23 +77,11 @@ def pull_request(settings: ForgeSettings, change: Change) -> urllib.request.Requ
             "description": change.description,
             "remove_source_branch": True,
         }
-    else:
-        owner_name = "/".join(quote(part, safe="") for part in settings.repository.split("/", 1))
-        url = f"{settings.api_url}/repos/{owner_name}/pulls"
-        body = {
-            "title": change.title,
-            "head": change.branch,
-            "base": settings.target,
-            "body": change.description,
-        }
-        if settings.kind == "github":
-            headers["Authorization"] = f"Bearer {settings.token}"
-            headers["Accept"] = "application/vnd.github+json"
-            headers["X-GitHub-Api-Version"] = "2022-11-28"
-            body["maintainer_can_modify"] = False
-        else:  # Forgejo and Gitea share one API
-            headers["Authorization"] = f"token {settings.token}"
-    return urllib.request.Request(url, data=json.dumps(body).encode("utf-8"), headers=headers, method="POST")
+        return _request(settings, "POST", f"{_project(settings)}/merge_requests", body)
+    body = {"title": change.title, "head": change.branch, "base": settings.target, "body": change.description}
+    if settings.kind == "github":
+        body["maintainer_can_modify"] = False
+    return _request(settings, "POST", f"{_project(settings)}/pulls", body)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -76,16 +92,23 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirect)
 
 
-def send(request: urllib.request.Request, timeout: float = 30) -> str:
-    """Send the request; returns the web address of the new pull/merge request."""
+def call(request: urllib.request.Request, timeout: float = 30) -> Any:
+    """Send the request; returns the JSON answer."""
     try:
         with _opener.open(request, timeout=timeout) as response:
-            data = json.loads(response.read(1024 * 1024) or b"{}")
+            return json.loads(response.read(4 * 1024 * 1024) or b"{}")
     except urllib.error.HTTPError as error:
         detail = error.read(2000).decode("utf-8", "replace")
         raise ForgeError(f"{request.full_url} answered {error.code}: {detail}") from None
     except (urllib.error.URLError, OSError, ValueError) as error:
         raise ForgeError(f"{request.full_url}: {error}") from None
+
+
+def send(request: urllib.request.Request, timeout: float = 30) -> str:
+    """Send the request; returns the web address of the new pull/merge request."""
+    data = call(request, timeout)
+    if not isinstance(data, dict):
+        return ""
     return str(data.get("html_url") or data.get("web_url") or "")
 
 
@@ -99,3 +122,77 @@ def publish(settings: ForgeSettings, store: GitStore, change: Change) -> str | N
         return None
     log.info("opened %s for %s", address or "a request", change.branch)
     return address
+
+
+# Closing a request when the resident withdraws ------------------------------------------------
+
+GITEA_PAGES = 20  # 50 open requests a page: a thousand waiting submissions is far beyond normal
+
+
+def find_open(settings: ForgeSettings, branch: str) -> list[int]:
+    """The numbers (GitLab: iids) of the open pull/merge requests from ``branch``."""
+    project = _project(settings)
+    if settings.kind == "gitlab":
+        url = f"{project}/merge_requests?state=opened&source_branch={quote(branch, safe='')}"
+        return [int(item["iid"]) for item in _list(call(_request(settings, "GET", url)))]
+    if settings.kind == "github":
+        owner = settings.repository.split("/", 1)[0]
+        url = f"{project}/pulls?state=open&head={quote(f'{owner}:{branch}', safe='')}"
+        return [int(item["number"]) for item in _list(call(_request(settings, "GET", url)))]
+    # Forgejo and Gitea cannot filter by branch: read the open requests page by page.
+    found: list[int] = []
+    for page in range(1, GITEA_PAGES + 1):
+        items = _list(call(_request(settings, "GET", f"{project}/pulls?state=open&limit=50&page={page}")))
+        found += [
+            int(item["number"])
+            for item in items
+            if isinstance(item.get("head"), dict) and item["head"].get("ref") == branch
+        ]
+        if len(items) < 50:
+            break
+    return found
+
+
+def close_requests(settings: ForgeSettings, number: int, note: str) -> list[urllib.request.Request]:
+    """The two calls that put ``note`` on request ``number`` and then close it."""
+    project = _project(settings)
+    if settings.kind == "gitlab":
+        return [
+            _request(settings, "POST", f"{project}/merge_requests/{number}/notes", {"body": note}),
+            _request(settings, "PUT", f"{project}/merge_requests/{number}", {"state_event": "close"}),
+        ]
+    return [
+        _request(settings, "POST", f"{project}/issues/{number}/comments", {"body": note}),
+        _request(settings, "PATCH", f"{project}/pulls/{number}", {"state": "closed"}),
+    ]
+
+
+def close(settings: ForgeSettings, store: GitStore, branch: str, note: str) -> int:
+    """Push the branch with its withdrawal commit and close its open requests with ``note``.
+
+    Returns how many were closed; a failure is logged for staff, never raised."""
+    try:
+        store.push(settings.remote, branch)
+    except GitError as error:
+        # Still close the request: a closed request is not merged by a click.
+        log.error("could not push the withdrawal on %s to %s: %s", branch, settings.remote, error)
+    closed = 0
+    try:
+        for number in find_open(settings, branch):
+            for request in close_requests(settings, number, note):
+                call(request)
+            closed += 1
+    except (ForgeError, KeyError, TypeError, ValueError) as error:
+        log.error("could not close the request for %s on %s: %s", branch, settings.kind, error)
+        return closed
+    if closed == 0:
+        log.warning("no open request for %s on %s to close", branch, settings.kind)
+    else:
+        log.info("closed %d request(s) for %s", closed, branch)
+    return closed
+
+
+def _list(data: Any) -> list[dict[str, Any]]:
+    if not isinstance(data, list):
+        raise ForgeError("the answer is not a list")
+    return [item for item in data if isinstance(item, dict)]

@@ -170,6 +170,10 @@ class GitStore:
                 raise BranchExists(f"de branch {branch} bestaat al")
             raise GitError(self._message(result, "update-ref"))
 
+    def move_branch(self, branch: str, commit: str, expected: str, reason: str) -> None:
+        """Point ``branch`` at ``commit``, only while it still points at ``expected``."""
+        self._run("update-ref", "-m", reason, self._branch_ref(branch), commit, expected)
+
     def delete_branch(self, branch: str, expected: str) -> None:
         """Remove ``branch``, only while it still points at ``expected``."""
         self._run("update-ref", "-d", self._branch_ref(branch), expected)

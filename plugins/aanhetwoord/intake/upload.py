@@ -62,6 +62,9 @@ class Limits:
     long_field_bytes: int  # the fields in ``long_fields``
     long_fields: frozenset[str]
     allowed: frozenset[str]
+    # Fields the service fills in itself (the form token): when too long, dropped instead of
+    # refusing the post, so the resident gets the form back with everything typed still in it.
+    dropped_when_too_long: frozenset[str] = frozenset()
 
     def for_field(self, name: str) -> int:
         return self.long_field_bytes if name in self.long_fields else self.field_bytes
@@ -118,6 +121,8 @@ async def read_post(
         for name, value in pairs:
             if name in limits.allowed and name != PHOTO_FIELD:
                 if len(value.encode()) > limits.for_field(name):
+                    if name in limits.dropped_when_too_long:
+                        continue
                     raise TooLarge(_field_too_large())
                 post.fields.setdefault(name, []).append(value)
         return post
@@ -221,6 +226,10 @@ class _MultipartReader:
             self.file.write(data[start:end])
         elif self.data is not None:
             if len(self.data) + size > self.limits.for_field(self.name):
+                if self.name in self.limits.dropped_when_too_long:
+                    self.data = None
+                    self.skipping = True
+                    return
                 raise TooLarge(_field_too_large())
             self.data.extend(data[start:end])
 
