@@ -393,12 +393,16 @@ def test_check_warns_about_look_alikes_and_names_the_existing_community(site):
     [fake] = [line for line in lines if line.startswith("stories/nep/")]
     assert fake.startswith(f"stories/nep/index.md:{COMMUNITY_LINE}: community: waarschuwing: ")
     assert f"'{LOOK_ALIKE}' lijkt op de gemeenschap {existing}" in fake
-    assert f"de 20e letter is een Cyrillische {CYRILLIC_E}, geen gewone e" in fake
+    assert f"het 20e teken is een Cyrillische {CYRILLIC_E}, geen gewone e" in fake
     [punctuation] = [line for line in lines if line.startswith("stories/leesteken/")]
     assert punctuation.startswith(f"stories/leesteken/index.md:{COMMUNITY_LINE}: community: waarschuwing: ")
     assert f"'Vrouwengroep Yasmine!' is anders geschreven dan de gemeenschap {existing}" in punctuation
     assert "alleen leestekens of spaties verschillen" in punctuation
     assert not [line for line in lines if line.startswith("stories/anders/")]
+    # The real group's stories hear of it too, with the look-alike letter pointed out.
+    [real] = [line for line in lines if line.startswith("stories/koken/")]
+    assert real.startswith(f"stories/koken/index.md:{COMMUNITY_LINE}: community: waarschuwing: ")
+    assert f"in die naam is het 20e teken een Cyrillische {CYRILLIC_E}, geen gewone e" in real
 
 
 def test_check_says_when_a_name_is_only_invisible_characters(site):

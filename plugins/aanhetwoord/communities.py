@@ -194,32 +194,35 @@ def _line(story: Story, index: int) -> int:
 
 
 def _message(name: str, other: str, where: str) -> str:
-    advice = "Is het dezelfde groep? Schrijf de naam dan precies hetzelfde."
     if community_key(name) == community_key(other):
         return (
             f"'{name}' is anders geschreven dan de gemeenschap '{other}' ({where}): alleen leestekens "
-            f"of spaties verschillen. Het verhaal komt bij die gemeenschap. {advice}"
+            "of spaties verschillen, dus het verhaal komt bij die gemeenschap. Schrijf de naam precies "
+            "hetzelfde, of kies een echt andere naam als het een andere groep is."
         )
-    foreign = _foreign_letter(name)
-    reason = foreign or "alleen leestekens of spaties verschillen"
+    own, theirs = _foreign_letter(name), _foreign_letter(other)
+    if own:
+        reason = f"{own[0]} is {own[1]}"
+    elif theirs:
+        reason = f"in die naam is {theirs[0]} {theirs[1]}"
+    else:
+        reason = "alleen leestekens of spaties verschillen"
     return (
         f"'{name}' lijkt op de gemeenschap '{other}' ({where}), maar het is een andere naam: {reason}. "
-        f"Het verhaal komt op een eigen pagina. {advice}"
+        "Het verhaal komt op een eigen pagina. Is het dezelfde groep? Schrijf de naam dan precies hetzelfde."
     )
 
 
-def _foreign_letter(name: str) -> str:
-    """ "de 20e letter is een Cyrillische е, geen gewone e" for the first look-alike letter."""
+def _foreign_letter(name: str) -> tuple[str, str] | None:
+    """The first look-alike letter, as ("het 20e teken", "een Cyrillische е, geen gewone e")."""
     clean = strip_invisible(name)
     for position, char in enumerate(clean, start=1):
         folded = community_key(char)
-        if not folded:
-            continue
-        look_alikes = _latin_look_alikes(folded)
+        look_alikes = _latin_look_alikes(folded) if folded else ()
         if look_alikes:
             from confusable_homoglyphs import categories
 
             script = _SCRIPTS.get(categories.alias(char), "")
             kind = f"een {script} {char}" if script else f"de letter {char} uit een ander schrift"
-            return f"de {position}e letter is {kind}, geen gewone {look_alikes[0][2]}"
-    return ""
+            return f"het {position}e teken", f"{kind}, geen gewone {look_alikes[0][2]}"
+    return None
