@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+from .communities import community_key, community_slugs, display_names
 from .model import RegisterEntry, Status, Story
 from .registers import Register
-from .text import match_key, slugify
+from .text import match_key
 
 NEIGHBOURHOODS = "neighbourhoods"
 THEMES = "themes"
@@ -51,7 +52,8 @@ class Catalogue:
     )
 
     def communities_of(self, story: Story) -> list[Term]:
-        return [self._communities_by_key[match_key(name)] for name in story.communities]
+        keys = dict.fromkeys(community_key(name) for name in story.communities)
+        return [self._communities_by_key[key] for key in keys]
 
     def term_slugs(self, story: Story) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
         """The story's community, neighbourhood and theme slugs, worked out once per story."""
@@ -121,8 +123,8 @@ def build_catalogue(
             terms_by_slug[(NEIGHBOURHOODS, entry.slug)].stories.append(story)
         for entry in story.themes:
             terms_by_slug[(THEMES, entry.slug)].stories.append(story)
-        for name in dict.fromkeys(match_key(name) for name in story.communities):
-            communities_by_key[name].stories.append(story)
+        for key in dict.fromkeys(community_key(name) for name in story.communities):
+            communities_by_key[key].stories.append(story)
 
     # Communities are listed alphabetically: all are equal, however many stories they tell.
     communities = sorted(
@@ -152,24 +154,10 @@ def build_catalogue(
 
 
 def _communities(stories: Iterable[Story]) -> dict[str, Term]:
-    """One community per name key; its shown name is the spelling most stories use."""
-    spellings: dict[str, Counter[str]] = defaultdict(Counter)
-    for story in stories:
-        for name in story.communities:
-            spellings[match_key(name)][name] += 1
-    terms: dict[str, Term] = {}
-    used_slugs: set[str] = set()
-    for key in sorted(spellings):
-        name = min(spellings[key].items(), key=lambda item: (-item[1], item[0]))[0]
-        base = slugify(name, fallback="gemeenschap")
-        slug = base
-        for number in itertools.count(2):
-            if slug not in used_slugs:
-                break
-            slug = f"{base[:76]}-{number}"
-        used_slugs.add(slug)
-        terms[key] = Term(COMMUNITIES, slug, name)
-    return terms
+    """One community per name key, at an address made from the key alone (see communities.py)."""
+    names = display_names(stories)
+    slugs = community_slugs(sorted(names))
+    return {key: Term(COMMUNITIES, slugs[key], name) for key, name in names.items()}
 
 
 def home_mix(stories: list[Story], count: int) -> list[Story]:

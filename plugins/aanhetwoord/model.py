@@ -71,6 +71,8 @@ class Story:
     translation_of: str = ""
     # Files in the story folder that the story shows (cover and inline images).
     assets: tuple[str, ...] = field(default_factory=tuple)
+    # The line of each community name in the story file, for messages about it.
+    community_lines: tuple[int, ...] = field(default=(), compare=False)
     # The body as parsed by the validator, kept so rendering need not parse it again.
     body_tokens: list[Any] | None = field(default=None, repr=False, compare=False)
 

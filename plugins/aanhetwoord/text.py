@@ -44,6 +44,42 @@ def slugify(value: str, fallback: str = "x") -> str:
     return slug[:80].rstrip("-") or fallback
 
 
+# Characters that show nothing but still make two names differ: besides the format characters
+# (category Cf: zero-width space, joiners, bidi controls, soft hyphen, word joiner, BOM, tags),
+# the combining grapheme joiner, Hangul fillers and Khmer's invisible vowels.
+_INVISIBLE = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0")
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def _is_variation_selector(char: str) -> bool:
+    return "\ufe00" <= char <= "\ufe0f" or "\U000e0100" <= char <= "\U000e01ef"
+
+
+def strip_invisible(value: str, *, name: bool = True) -> str:
+    """``value`` without invisible characters, so look-alike names and titles cannot be made
+    with them and bidi controls cannot reorder what follows.
+
+    A name loses every one of them. Running text (``name=False``) keeps a zero-width joiner or
+    non-joiner between two visible characters, where Persian words and emoji sequences need them,
+    and variation selectors (emoji presentation).
+    """
+    if value.isascii():
+        return value
+    kept = []
+    last = len(value) - 1
+    for index, char in enumerate(value):
+        if char in _JOINERS and not name and 0 < index < last:
+            if not (value[index - 1].isspace() or value[index + 1].isspace()):
+                kept.append(char)
+            continue
+        if unicodedata.category(char) == "Cf" or char in _INVISIBLE:
+            continue
+        if name and _is_variation_selector(char):
+            continue
+        kept.append(char)
+    return "".join(kept)
+
+
 def is_valid_slug(value: str) -> bool:
     return bool(SLUG_PATTERN.match(value))
 

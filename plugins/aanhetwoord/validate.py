@@ -18,11 +18,12 @@ from urllib.parse import unquote
 from babel import Locale, UnknownLocaleError
 
 from . import markdown
+from .communities import lookalike_problems
 from .load import StorySource
 from .model import Consent, Image, RegisterEntry, Status, Story, Update
 from .problems import Problem, Severity
 from .registers import Register
-from .text import is_valid_slug, shorten
+from .text import is_valid_slug, shorten, strip_invisible
 
 KNOWN_KEYS = (
     "title",
@@ -48,6 +49,8 @@ SUMMARY_MAX = 300
 CONSENT_KEYS = ("date", "reference", "photos")
 IMAGE_KEYS = ("src", "alt", "credit")
 UPDATE_KEYS = ("date", "text")
+# Fields that name people or groups: they lose every invisible character (see strip_invisible).
+NAME_KEYS = ("community", "storytellers", "recorded_by")
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,12 @@ class _Checker:
     # Typed readers. Each returns None (and reports) when the value is unusable.
 
     def text(self, key: str, value: Any, *, required: bool = False, limit: int | None = None) -> str | None:
+        if isinstance(value, str):
+            visible = strip_invisible(value, name=key.split(".")[0] in NAME_KEYS)
+            if value.strip() and not visible.strip():
+                self.error(key, "bevat alleen onzichtbare tekens")
+                return None
+            value = visible
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
                 self.error(key, "is verplicht en mag niet leeg zijn")
@@ -211,7 +220,7 @@ def validate(source: StorySource, registers: Registers, today: date) -> tuple[St
             check, markdown.parse(update.text), source.line_of(field_path), _label(field_path)
         )
     if summary is None:
-        summary = shorten(markdown.first_paragraph_text(tokens), SUMMARY_MAX)
+        summary = shorten(strip_invisible(markdown.first_paragraph_text(tokens), name=False), SUMMARY_MAX)
 
     if any(p.is_error for p in check.problems):
         return None, check.problems
@@ -222,6 +231,7 @@ def validate(source: StorySource, registers: Registers, today: date) -> tuple[St
         title=title,
         date=published,
         communities=tuple(communities),
+        community_lines=tuple(source.line_of(f"community.{index}") for index in range(len(communities))),
         neighbourhoods=tuple(neighbourhoods),
         themes=tuple(themes),
         body=source.body,
@@ -275,6 +285,7 @@ def validate_collection(stories: list[Story], display: dict[Path, str]) -> tuple
             )
             # A copy: the story as read may be kept for the next build, when the original may exist.
             unique[index] = dataclasses.replace(story, translation_of="")
+    problems += lookalike_problems(unique, display)
     return unique, problems
 
 
