@@ -1,24 +1,41 @@
 """The CI templates: valid YAML, safe for pull requests from forks, and running the commands the
-tests run (``tests/test_pr_check.py`` takes its command lines from these very files)."""
+tests run (``tests/test_pr_check.py`` takes its command lines from these very files).
+
+No code of a pull request may run in CI: the guard and the build run the base branch's code,
+installed from a separate checkout of the base commit. The last tests run the templates' own
+script lines in a shell on real git repositories to show it.
+"""
 
 from __future__ import annotations
 
 import fnmatch
 import json
+import os
 import re
+import shlex
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
-from sitefactory import ROOT
-from test_pr_check import GITHUB_WORKFLOW, GITLAB_CI, ci_command_lines
+from sitefactory import ROOT, Site, make_site, story_text
+from test_pr_check import GITHUB_WORKFLOW, GITLAB_CI, Repo, ci_command_lines, git_env, init_repository
 
-GITHUB_CHECK_PR = 'aanhetwoord check-pr --base "origin/${{ github.base_ref }}" --format github'
-GITLAB_CHECK_PR = (
-    'aanhetwoord check-pr --base "$CI_MERGE_REQUEST_DIFF_BASE_SHA" --format gitlab '
-    "--output gl-code-quality-report.json"
-)
+GITHUB_CHECK_PR = 'aanhetwoord check-pr --base "origin/$BASE_REF" --format github'
+GITLAB_CHECK_PR = 'aanhetwoord check-pr --base "$BASE" --format gitlab --output gl-code-quality-report.json'
 BUILD = "mkdocs build --strict"
+GITLAB_SCRIPT = [
+    'BASE="${CI_MERGE_REQUEST_TARGET_BRANCH_SHA:-$CI_MERGE_REQUEST_DIFF_BASE_SHA}"',
+    'GUARD="$(mktemp -d)/guard"',
+    'git worktree add --detach "$GUARD" "$BASE"',
+    'pip install "$GUARD"',
+    GITLAB_CHECK_PR,
+    'rm -rf "$GUARD/stories" && cp -R stories "$GUARD/stories"',
+    'cd "$GUARD" && mkdocs build --strict --site-dir "$CI_PROJECT_DIR/site"',
+]
 
 
 def load(path: Path) -> dict:
@@ -43,6 +60,34 @@ def steps() -> list[dict]:
     return load(GITHUB_WORKFLOW)["jobs"]["story-check"]["steps"]
 
 
+def step_index(predicate) -> int:
+    (index,) = [number for number, step in enumerate(steps()) if predicate(step)]
+    return index
+
+
+def installed(commands: list[str]) -> list[str]:
+    """Every argument of every ``pip install`` in these commands: no option (so no ``-e``), only
+    what is installed."""
+    found = []
+    for command in commands:
+        for part in command.split("&&"):
+            words = shlex.split(part)
+            if words[:2] == ["pip", "install"]:
+                found += words[2:]
+            else:
+                assert "pip" not in words, command
+    return found
+
+
+def checkout(path: str) -> dict:
+    (step,) = [
+        step
+        for step in steps()
+        if step.get("uses", "").startswith("actions/checkout@") and step["with"]["path"] == path
+    ]
+    return step
+
+
 # GitHub Actions ----------------------------------------------------------------------------
 
 
@@ -58,25 +103,52 @@ def test_the_workflow_can_only_read_and_uses_no_secrets():
     for job in workflow["jobs"].values():
         assert job.get("permissions", {"contents": "read"}) == {"contents": "read"}
     assert "secrets" not in everything_but_comments(workflow)
-    checkout = next(step for step in steps() if step.get("uses", "").startswith("actions/checkout@"))
-    # The pull request's code runs next; it must not find the token in .git/config.
-    assert checkout["with"]["persist-credentials"] is False
+    checkouts = [step for step in steps() if step.get("uses", "").startswith("actions/checkout@")]
+    assert len(checkouts) == 2
+    for step in checkouts:
+        assert step["with"]["persist-credentials"] is False  # no token in .git/config
 
 
-def test_the_workflow_fetches_the_history_installs_checks_builds_and_keeps_the_preview():
+def test_the_base_commit_and_the_pull_request_are_checked_out_apart():
+    base, pull_request = checkout("guard"), checkout("pr")
+    assert base["with"]["ref"] == "${{ github.event.pull_request.base.sha }}"
+    assert pull_request["with"]["ref"] == "${{ github.event.pull_request.head.sha }}"
+    assert pull_request["with"]["fetch-depth"] == 0  # check-pr reads every commit of the branch
+
+
+def test_the_workflow_installs_the_base_checkout_and_never_the_pull_request():
+    runs = [step["run"] for step in steps() if "run" in step]
+    assert runs == [
+        "pip install ./guard",
+        GITHUB_CHECK_PR,
+        "rm -rf guard/stories && cp -R pr/stories guard/stories",
+        BUILD,
+    ]
+    assert installed([step["run"] for step in steps() if "run" in step]) == ["./guard"]
+    assert "python -m" not in everything_but_comments(load(GITHUB_WORKFLOW))  # imports from the cwd
+
+
+def test_the_guard_runs_in_the_pull_request_and_the_build_in_the_base_checkout():
     all_steps = steps()
-    uses = [step.get("uses", "").split("@")[0] for step in all_steps]
-    runs = [step.get("run") for step in all_steps if "run" in step]
-    checkout = all_steps[uses.index("actions/checkout")]
-    assert checkout["with"]["fetch-depth"] == 0
-    assert "actions/setup-python" in uses
-    assert runs == ["pip install -e .", GITHUB_CHECK_PR, BUILD]
-    upload = all_steps[uses.index("actions/upload-artifact")]
-    assert upload["with"]["path"] == "site/"
-    # Order: install, check, build, then the preview.
-    order = [index for index, step in enumerate(all_steps) if "run" in step]
-    assert order == sorted(order) and order[-1] < uses.index("actions/upload-artifact")
-    assert uses.index("actions/checkout") < uses.index("actions/setup-python") < order[0]
+    install = step_index(lambda step: step.get("run", "").startswith("pip install"))
+    guard = step_index(lambda step: "check-pr" in step.get("run", ""))
+    copy = step_index(lambda step: "cp -R" in step.get("run", ""))
+    build = step_index(lambda step: step.get("run") == BUILD)
+    upload = step_index(lambda step: step.get("uses", "").startswith("actions/upload-artifact@"))
+    assert install < guard < copy < build < upload
+    assert all_steps[guard]["working-directory"] == "pr"
+    assert all_steps[guard]["env"] == {"BASE_REF": "${{ github.base_ref }}"}
+    assert all_steps[build]["working-directory"] == "guard"
+    assert all_steps[upload]["with"]["path"] == "guard/site/"
+    # Nothing but the guard works inside the pull request's checkout.
+    assert [step.get("working-directory") for step in all_steps if "run" in step] == [
+        None,
+        "pr",
+        None,
+        "guard",
+    ]
+    setup = step_index(lambda step: step.get("uses", "").startswith("actions/setup-python@"))
+    assert max(all_steps.index(checkout("guard")), all_steps.index(checkout("pr"))) < setup < install
 
 
 def test_the_workflow_calls_check_pr_as_the_tests_do():
@@ -86,14 +158,16 @@ def test_the_workflow_calls_check_pr_as_the_tests_do():
 # GitLab CI ---------------------------------------------------------------------------------
 
 
-def test_gitlab_runs_the_same_on_merge_requests():
+def test_gitlab_runs_on_merge_requests_from_the_base_commit():
     ci = load(GITLAB_CI)
     job = ci["story-check"]
     assert job["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'}]
     assert job["variables"]["GIT_DEPTH"] == "0"
-    assert job["script"] == ["pip install -e .", GITLAB_CHECK_PR, BUILD]
+    assert job["script"] == GITLAB_SCRIPT
     assert ci_command_lines()["gitlab"] == GITLAB_CHECK_PR
     assert "-slim" not in job["image"]  # check-pr needs git in the image
+    assert installed(job["script"]) == ["$GUARD"]
+    assert "python -m" not in everything_but_comments(ci)
 
 
 def test_gitlab_keeps_the_preview_and_the_code_quality_report():
@@ -104,10 +178,221 @@ def test_gitlab_keeps_the_preview_and_the_code_quality_report():
     assert "gl-code-quality-report.json" in GITLAB_CHECK_PR
 
 
-def test_both_templates_build_the_same_way():
+def test_both_templates_build_strictly_with_the_base_code():
     github = [step["run"] for step in steps() if "run" in step]
     gitlab = load(GITLAB_CI)["story-check"]["script"]
-    assert github[0] == gitlab[0] and github[-1] == gitlab[-1] == BUILD
+    assert github[-1] == BUILD and gitlab[-1].startswith(f'cd "$GUARD" && {BUILD} ')
+
+
+# The templates at work, on real repositories -----------------------------------------------
+
+BASE_MARK = "(basis)"
+OPEN_TITLE = "{% block htmltitle %}"
+STAFF = "Die bestanden verandert alleen de redactie."
+DISABLED_GUARD = """import sys
+
+
+def run(args, config_file):
+    print("GUARD-VAN-DE-PR", file=sys.stderr)
+    return 0
+"""
+
+
+def project_site(tmp_path: Path) -> Repo:
+    """The site's repository with this project's code in it, and a resident's clone on a branch.
+
+    The base's code says BASE_MARK in its staff message and its pages, so the tests can tell it
+    from the pull request's code and from the code that runs the tests.
+    """
+    env = git_env(tmp_path)
+    root = tmp_path / "gemeente"
+    site = make_site(root)
+    site.add_story("eerste", title="Het eerste verhaal")
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
+    shutil.copytree(ROOT / "plugins", root / "plugins", ignore=ignore)
+    shutil.copytree(ROOT / "theme_overrides", root / "theme_overrides", ignore=ignore)
+    for name in ("pyproject.toml", "README.md", ".gitlab-ci.yml"):
+        shutil.copy(ROOT / name, root / name)
+    guard = root / "plugins/aanhetwoord/prcheck.py"
+    guard.write_text(
+        guard.read_text(encoding="utf-8").replace(STAFF, f"{STAFF} {BASE_MARK}"), encoding="utf-8"
+    )
+    main = root / "theme_overrides/main.html"
+    text = main.read_text(encoding="utf-8")
+    main.write_text(text.replace(OPEN_TITLE, f"{OPEN_TITLE}<!-- basis -->", 1), encoding="utf-8")
+    config = yaml.safe_load(site.write_config().read_text(encoding="utf-8"))
+    config["theme"]["custom_dir"] = "theme_overrides"
+    (root / "mkdocs.yml").write_text(
+        yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    init_repository(root, env)
+    clone = tmp_path / "bewoner"
+    subprocess.run(["git", "clone", "--quiet", str(root), str(clone)], check=True, env=env)
+    repo = Repo(Site(clone), env)
+    repo.git("config", "user.name", "Bewoner")
+    repo.git("config", "user.email", "bewoner@example.org")
+    repo.git("switch", "--quiet", "-c", "verhaal")
+    return repo
+
+
+def ci_environment(repo: Repo, tmp_path: Path) -> dict[str, str]:
+    """CI's shell: ``pip`` installs into a folder of its own (this test's Python keeps its own
+    installation), and what it installs comes first on the path."""
+    library, tools, scratch = tmp_path / "ci-lib", tmp_path / "ci-bin", tmp_path / "ci-tmp"
+    for folder in (tools, scratch):
+        folder.mkdir(exist_ok=True)
+    pip = tools / "pip"
+    pip.write_text(
+        "#!/bin/sh\n"
+        '[ "$1" = install ] || exit 64\n'
+        "shift\n"
+        f'exec "{sys.executable}" -m pip install --quiet --no-deps --target "{library}" "$@"\n',
+        encoding="utf-8",
+    )
+    pip.chmod(0o755)
+    env = dict(repo.env)
+    for name in list(env):
+        if name.startswith(("CI_", "GITHUB_")):
+            del env[name]
+    env.update(
+        {
+            "PATH": os.pathsep.join(
+                [str(library / "bin"), str(tools), str(Path(sys.executable).parent), env["PATH"]]
+            ),
+            "PYTHONPATH": str(library),
+            "TMPDIR": str(scratch),
+            "CI_PROJECT_DIR": str(repo.root),
+        }
+    )
+    return env
+
+
+def run_gitlab(repo: Repo, tmp_path: Path, script: list[str]) -> subprocess.CompletedProcess:
+    """The job's script lines in one shell that stops at the first failing line, as GitLab runs them."""
+    env = ci_environment(repo, tmp_path)
+    env["CI_MERGE_REQUEST_DIFF_BASE_SHA"] = repo.git("merge-base", "origin/main", "HEAD").strip()
+    return subprocess.run(
+        ["sh", "-e", "-c", "\n".join(script)],
+        cwd=repo.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def edit_the_guard_and_the_build(repo: Repo) -> None:
+    repo.write("plugins/aanhetwoord/prcheck.py", DISABLED_GUARD)
+    plugin = repo.root / "plugins/aanhetwoord/adapters/mkdocs_plugin.py"
+    plugin.write_text(plugin.read_text(encoding="utf-8") + "\nraise SystemExit('PLUGIN-VAN-DE-PR')\n")
+    repo.write(
+        "theme_overrides/main.html", '{% extends "base.html" %}' + OPEN_TITLE + "<!-- pr -->{% endblock %}"
+    )
+    repo.write(".gitlab-ci.yml", "story-check:\n  script: [pip install -e ., true]\n")
+    config = repo.root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("Testgemeente", "PR-NAAM"), encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_gitlab_a_merge_request_that_edits_the_guard_is_refused_by_the_base_code(tmp_path):
+    repo = project_site(tmp_path)
+    repo.write("stories/ons-buurtfeest/index.md", story_text())
+    edit_the_guard_and_the_build(repo)
+    repo.commit()
+    result = run_gitlab(repo, tmp_path, load(GITLAB_CI)["story-check"]["script"])
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "GUARD-VAN-DE-PR" not in output
+    assert f"{STAFF} {BASE_MARK}" in result.stderr
+    assert "plugins/aanhetwoord/prcheck.py:1: dit is programmacode" in result.stdout
+    assert "plugins/aanhetwoord/adapters/mkdocs_plugin.py:1: dit is programmacode" in result.stdout
+    for path in ("mkdocs.yml", ".gitlab-ci.yml", "theme_overrides/main.html"):
+        assert f"{path}:1: dit bestand hoort bij de site zelf" in result.stdout
+    assert not (repo.root / "site").exists()  # the job stopped at the guard
+
+
+@pytest.mark.slow
+def test_gitlab_builds_with_the_base_code_even_past_the_guard(tmp_path):
+    """Without the guard line, the build still runs none of the merge request's code or settings."""
+    repo = project_site(tmp_path)
+    repo.write("stories/ons-buurtfeest/index.md", story_text(title="Ons buurtfeest"))
+    edit_the_guard_and_the_build(repo)
+    repo.commit()
+    script = [line for line in load(GITLAB_CI)["story-check"]["script"] if "check-pr" not in line]
+    result = run_gitlab(repo, tmp_path, script)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "PLUGIN-VAN-DE-PR" not in result.stdout + result.stderr
+    home = (repo.root / "site/index.html").read_text(encoding="utf-8")
+    assert "<!-- basis -->" in home and "<!-- pr -->" not in home
+    assert "Testgemeente" in home and "PR-NAAM" not in home
+    assert "Ons buurtfeest" in (repo.root / "site/verhalen/ons-buurtfeest/index.html").read_text(
+        encoding="utf-8"
+    )
+
+
+@pytest.mark.slow
+def test_gitlab_a_story_over_several_commits_passes_and_is_previewed(tmp_path):
+    repo = project_site(tmp_path)
+    repo.write("stories/ons-buurtfeest/index.md", story_text(title="Ons buurtfeest"))
+    repo.commit("Het verhaal")
+    repo.photo("stories/ons-buurtfeest/feest.jpg")
+    body = "Met foto.\n\n![Buren aan tafel](feest.jpg)"
+    repo.write("stories/ons-buurtfeest/index.md", story_text(body=body, title="Ons buurtfeest"))
+    repo.commit("De foto")
+    result = run_gitlab(repo, tmp_path, load(GITLAB_CI)["story-check"]["script"])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Het verhaal ons-buurtfeest is in orde" in result.stderr
+    page = (repo.root / "site/verhalen/ons-buurtfeest/index.html").read_text(encoding="utf-8")
+    assert "Buren aan tafel" in page
+    assert json.loads((repo.root / "gl-code-quality-report.json").read_text(encoding="utf-8")) == []
+
+
+@pytest.mark.slow
+def test_github_steps_refuse_a_pull_request_that_edits_the_guard_with_the_base_code(tmp_path):
+    """The workflow's steps in order: the two checkouts as actions/checkout makes them, then each
+    ``run`` in its working directory, stopping at the first that fails."""
+    repo = project_site(tmp_path)
+    repo.write("stories/ons-buurtfeest/index.md", story_text())
+    edit_the_guard_and_the_build(repo)
+    repo.commit()
+    upstream = repo.root.parent / "gemeente"
+    workspace = tmp_path / "workspace"
+    for path, ref in (("guard", "main"), ("pr", None)):
+        subprocess.run(
+            ["git", "clone", "--quiet", str(upstream), str(workspace / path)], check=True, env=repo.env
+        )
+        if ref is None:
+            target = Repo(Site(workspace / path), repo.env)
+            target.git("fetch", "--quiet", str(repo.root), "verhaal")
+            target.git("checkout", "--quiet", "--detach", "FETCH_HEAD")
+    env = ci_environment(repo, tmp_path)
+    results = []
+    for step in steps():
+        if "run" not in step:
+            continue
+        result = subprocess.run(
+            ["sh", "-e", "-c", step["run"]],
+            cwd=workspace / step.get("working-directory", "."),
+            env={
+                **env,
+                "BASE_REF": "main",
+                **{k: str(v) for k, v in step.get("env", {}).items() if k != "BASE_REF"},
+            },
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        results.append(result)
+        if result.returncode != 0:
+            break
+    assert len(results) == 2  # install, then the guard, which fails
+    guard = results[-1]
+    assert guard.returncode == 1
+    assert "GUARD-VAN-DE-PR" not in guard.stdout + guard.stderr
+    assert f"{STAFF} {BASE_MARK}" in guard.stderr
+    assert "::error file=plugins/aanhetwoord/prcheck.py,line=1,title=aanhetwoord::dit is programmacode" in (
+        guard.stdout
+    )
 
 
 # Pull request template and code owners -----------------------------------------------------

@@ -16,8 +16,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
+from aanhetwoord import prcheck
 from sitefactory import ROOT, Site, make_site, quiet_env, story_text
 
 GITHUB_WORKFLOW = ROOT / ".github" / "workflows" / "story-check.yml"
@@ -90,10 +93,8 @@ class Repo:
     def run_ci(self, system: str = "github") -> subprocess.CompletedProcess:
         """check-pr exactly as the CI template runs it, with the variables CI would set."""
         variables = {
-            "github": {"${{ github.base_ref }}": "main"},
-            "gitlab": {
-                "$CI_MERGE_REQUEST_DIFF_BASE_SHA": self.git("merge-base", "origin/main", "HEAD").strip()
-            },
+            "github": {"$BASE_REF": "main"},
+            "gitlab": {"$BASE": self.git("merge-base", "origin/main", "HEAD").strip()},
         }[system]
         return self.run_command(as_command(ci_command_lines()[system], variables))
 
@@ -537,3 +538,320 @@ def test_base_is_required(repo):
     result = repo.run("check-pr")
     assert result.returncode == 2
     assert "--base" in result.stderr
+
+
+# Every commit, every byte ---------------------------------------------------------------------
+
+ELF = b"\x7fELF\x02\x01\x01\x00" + bytes(8) + b"\x02\x00\x3e\x00\x01\x00\x00\x00" + bytes(200)
+HISTORY_MESSAGE = "dit bestand zit in een eerdere commit en is later weer weggehaald"
+NOT_A_PHOTO = "dit is geen foto in een bekend formaat (JPEG, PNG, WebP of HEIC)"
+
+
+def lines(result: subprocess.CompletedProcess) -> list[str]:
+    return result.stdout.splitlines()
+
+
+def test_a_branch_that_edits_the_guard_a_workflow_and_mkdocs_yml_fails(repo):
+    add_story(repo, "ons-buurtfeest")
+    guard = repo.root / "plugins/aanhetwoord/prcheck.py"
+    repo.write("plugins/aanhetwoord/prcheck.py", "def run(args, config_file):\n    return 0\n")
+    repo.write(".github/workflows/story-check.yml", "on: pull_request_target\n")
+    repo.write(
+        "mkdocs.yml", (repo.root / "mkdocs.yml").read_text() + "\nhooks: [plugins/aanhetwoord/prcheck.py]\n"
+    )
+    repo.commit()
+    result = repo.run_ci()
+    assert guard.is_file()
+    assert result.returncode == 1
+    assert sorted(lines(result)) == [
+        "::error file=.github/workflows/story-check.yml,line=1,title=aanhetwoord::"
+        "dit bestand hoort bij de site zelf; alleen de redactie verandert het",
+        "::error file=mkdocs.yml,line=1,title=aanhetwoord::"
+        "dit bestand hoort bij de site zelf; alleen de redactie verandert het",
+        "::error file=plugins/aanhetwoord/prcheck.py,line=1,title=aanhetwoord::"
+        "dit is programmacode; code van de site verandert alleen de redactie",
+    ]
+    assert STAFF_MESSAGE in result.stderr
+
+
+def test_a_site_file_changed_and_changed_back_fails(repo):
+    """The net change is nothing, but the commit stays in the site's history after a merge."""
+    add_story(repo, "ons-buurtfeest")
+    original = (repo.root / "mkdocs.yml").read_text()
+    repo.write("mkdocs.yml", original + "\nextra_javascript: [https://elders.example/x.js]\n")
+    repo.commit("Eerst dit")
+    repo.write("mkdocs.yml", original)
+    repo.commit("En weer terug")
+    result = repo.run("check-pr", "--base", "origin/main")
+    assert result.returncode == 1
+    assert lines(result) == [
+        "mkdocs.yml:1: dit bestand hoort bij de site zelf; alleen de redactie verandert het"
+    ]
+
+
+def test_a_file_added_and_removed_in_a_later_commit_fails(repo):
+    add_story(repo, "ons-buurtfeest")
+    repo.photo("stories/ons-buurtfeest/buurman-zonder-toestemming.jpg")
+    repo.commit("Met foto")
+    (repo.root / "stories/ons-buurtfeest/buurman-zonder-toestemming.jpg").unlink()
+    repo.commit("Foto weg")
+    result = repo.run("check-pr", "--base", "origin/main")
+    assert result.returncode == 1
+    assert lines(result) == [
+        f"stories/ons-buurtfeest/buurman-zonder-toestemming.jpg:1: {HISTORY_MESSAGE}; het blijft dan "
+        "toch in de geschiedenis van de site bewaard. Maak een nieuwe branch zonder dit bestand, "
+        "of voeg je commits samen tot één"
+    ]
+    assert "Alles wat in een commit zat, telt mee" in result.stderr
+
+
+def test_a_program_named_as_a_photo_fails(repo):
+    add_story(repo, "ons-buurtfeest", body="![Een feest](b.png)")
+    (repo.root / "stories/ons-buurtfeest/b.png").write_bytes(ELF)
+    repo.commit()
+    result = repo.run_ci("gitlab")
+    assert result.returncode == 1
+    assert lines(result) == [f"stories/ons-buurtfeest/b.png:1: {NOT_A_PHOTO}"]
+
+
+def test_a_photo_no_story_shows_is_decoded_too(repo):
+    add_story(repo, "ons-buurtfeest")
+    (repo.root / "stories/ons-buurtfeest/extra.jpg").write_bytes(ELF)
+    repo.commit()
+    result = repo.run("check-pr", "--base", "origin/main")
+    assert result.returncode == 1
+    assert lines(result) == [f"stories/ons-buurtfeest/extra.jpg:1: {NOT_A_PHOTO}"]
+
+
+def test_an_earlier_version_that_is_no_photo_fails_with_its_commit(repo):
+    add_story(repo, "ons-buurtfeest", body="![Een feest](b.png)")
+    (repo.root / "stories/ons-buurtfeest/b.png").write_bytes(ELF)
+    repo.commit("Eerst een programma")
+    first = repo.git("rev-parse", "HEAD").strip()
+    repo.photo("stories/ons-buurtfeest/b.png")
+    repo.commit("Nu een echte foto")
+    result = repo.run("check-pr", "--base", "origin/main")
+    assert result.returncode == 1
+    assert lines(result) == [
+        f"stories/ons-buurtfeest/b.png:1: {NOT_A_PHOTO} (een eerdere versie, in commit {first[:10]})"
+    ]
+
+
+def test_a_truncated_photo_fails(repo):
+    add_story(repo, "ons-buurtfeest")
+    photo = repo.photo("stories/ons-buurtfeest/half.jpg")
+    photo.write_bytes(photo.read_bytes()[:200])
+    repo.commit()
+    result = repo.run("check-pr", "--base", "origin/main")
+    assert result.returncode == 1
+    assert lines(result) == [
+        "stories/ons-buurtfeest/half.jpg:1: de foto is beschadigd of niet compleet; "
+        "kijk of het echt een foto is"
+    ]
+
+
+def test_a_photo_made_executable_in_a_later_commit_fails(repo):
+    add_story(repo, "ons-buurtfeest", body="![Een feest](feest.jpg)")
+    repo.photo("stories/ons-buurtfeest/feest.jpg")
+    repo.commit()
+    repo.git("update-index", "--chmod=+x", "stories/ons-buurtfeest/feest.jpg")
+    repo.git("commit", "--quiet", "-m", "Uitvoerbaar")
+    result = repo.run("check-pr", "--base", "origin/main")
+    assert result.returncode == 1
+    assert lines(result) == [
+        "stories/ons-buurtfeest/feest.jpg:1: dit bestand is 'uitvoerbaar' gemaakt, als een programma; in "
+        "een verhaal staan alleen gewone bestanden. Maak het weer gewoon met: git update-index --chmod=-x"
+    ]
+
+
+def test_an_executable_index_md_fails(repo):
+    path = add_story(repo, "ons-buurtfeest")
+    path.chmod(0o755)
+    repo.commit()
+    result = repo.run("check-pr", "--base", "origin/main")
+    assert result.returncode == 1
+    assert lines(result)[0].startswith(
+        "stories/ons-buurtfeest/index.md:1: dit bestand is 'uitvoerbaar' gemaakt"
+    )
+
+
+def test_a_symlink_added_and_removed_again_fails(repo):
+    add_story(repo, "ons-buurtfeest")
+    os.symlink("/etc/passwd", repo.root / "stories/ons-buurtfeest/foto.jpg")
+    repo.commit("Link")
+    (repo.root / "stories/ons-buurtfeest/foto.jpg").unlink()
+    repo.commit("Link weg")
+    result = repo.run("check-pr", "--base", "origin/main")
+    assert result.returncode == 1
+    assert lines(result) == [
+        "stories/ons-buurtfeest/foto.jpg:1: dit is een snelkoppeling (symlink); die kan niet in een verhaal"
+    ]
+
+
+def test_a_submodule_fails(repo):
+    add_story(repo, "ons-buurtfeest")
+    commit = repo.git("rev-parse", "HEAD").strip()
+    repo.git("add", "--all")
+    repo.git("update-index", "--add", "--cacheinfo", f"160000,{commit},stories/ons-buurtfeest/fotos")
+    repo.git("commit", "--quiet", "-m", "Submodule")
+    result = repo.run("check-pr", "--base", "origin/main")
+    assert result.returncode == 1
+    assert lines(result) == [
+        "stories/ons-buurtfeest/fotos:1: dit is een andere repository (submodule); "
+        "die kan niet in een verhaal"
+    ]
+    assert STAFF_MESSAGE in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("foto\x1b[31m.jpg", "in de naam staat een onzichtbaar teken of een regeleinde"),
+        ("foto\r.jpg", "in de naam staat een onzichtbaar teken of een regeleinde"),
+        ("foto\u202egpj.png", "in de naam staat een onzichtbaar teken of een regeleinde"),
+        ("-rf.jpg", "een naam mag niet met '-' beginnen"),
+        ("a\\b.jpg", "in de naam staat een '\\'"),
+    ],
+)
+def test_unsafe_file_names_in_a_story_fail(repo, name, reason):
+    add_story(repo, "ons-buurtfeest")
+    repo.photo(f"stories/ons-buurtfeest/{name}")
+    repo.commit()
+    result = repo.run("check-pr", "--base", "origin/main")
+    assert result.returncode == 1
+    # Text mode reads a '\r' in the name as a line end: compare the problem, not the raw line.
+    assert result.stdout.count(":1: ") == 1
+    assert result.stdout.startswith("stories/ons-buurtfeest/")
+    assert result.stdout.endswith(
+        f":1: {reason}; geef het bestand een gewone naam, met letters, cijfers, '-' en '_'\n"
+    )
+
+
+def test_more_than_twenty_files_fail(repo):
+    add_story(repo, "veel-fotos")
+    for number in range(20):
+        repo.photo(f"stories/veel-fotos/foto-{number}.jpg")
+    repo.commit()
+    result = repo.run("check-pr", "--base", "origin/main")
+    assert result.returncode == 1
+    assert lines(result) == [
+        "stories:1: deze pull request verandert 21 bestanden; dat mogen er hoogstens 20 zijn. "
+        "Stuur minder foto's mee, of vraag de redactie om hulp"
+    ]
+
+
+def test_more_than_40_mb_in_all_fails_counting_earlier_versions(repo):
+    """Two versions of one photo, each within the limit per photo; history keeps both."""
+    add_story(repo, "grote-foto")
+    photo = repo.root / "stories/grote-foto/foto.jpg"
+    photo.write_bytes(b"\xff\xd8" + bytes(21 * 1024 * 1024))
+    repo.commit("Foto")
+    photo.write_bytes(b"\xff\xd8" + bytes(21 * 1024 * 1024 - 1) + b"\x01")
+    repo.commit("Andere foto")
+    result = repo.run("check-pr", "--base", "origin/main")
+    assert result.returncode == 1
+    assert lines(result) == [
+        "stories:1: de bestanden in deze pull request zijn samen 42,1 MB; dat mag hoogstens 40 MB zijn "
+        "(ook wat in eerdere commits zat, telt mee). Maak de foto's kleiner of stuur er minder mee"
+    ]
+
+
+def test_more_than_a_hundred_commits_fail(repo):
+    add_story(repo, "ons-buurtfeest")
+    for _ in range(101):
+        repo.commit("Nog een")
+    result = repo.run("check-pr", "--base", "origin/main")
+    assert result.returncode == 1
+    assert lines(result) == [
+        "stories:1: deze pull request heeft 101 commits; dat mogen er hoogstens 100 zijn. "
+        "Voeg je commits samen tot één, of vraag de redactie om hulp"
+    ]
+
+
+def test_a_story_with_a_photo_over_several_commits_and_a_merge_of_main_passes(repo):
+    add_story(repo, "ons-buurtfeest", title="Ons buurtfeest")
+    repo.commit("Het verhaal")
+    repo.photo("stories/ons-buurtfeest/feest.jpg")
+    repo.commit("Een foto")
+    upstream = upstream_of(repo)
+    upstream.write("mkdocs.yml", (upstream.root / "mkdocs.yml").read_text() + "\n# nieuw\n")
+    upstream.write("stories/van-de-redactie/index.md", story_text(title="Van de redactie"))
+    upstream.commit("Redactie past de instellingen aan")
+    repo.git("fetch", "--quiet", "origin")
+    repo.git("merge", "--quiet", "--no-edit", "origin/main")
+    add_story(
+        repo, "ons-buurtfeest", title="Ons buurtfeest", body="Met foto.\n\n![Buren aan tafel](feest.jpg)"
+    )
+    repo.commit("De foto in het verhaal")
+    for system in ("github", "gitlab"):
+        result = repo.run_ci(system)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "Het verhaal ons-buurtfeest is in orde" in result.stderr
+
+
+def test_a_merge_that_changes_a_site_file_itself_fails(repo):
+    add_story(repo, "ons-buurtfeest")
+    repo.commit("Het verhaal")
+    upstream = upstream_of(repo)
+    upstream.write("docs/index.md", "# Welkom terug\n")
+    upstream.commit("Redactie")
+    repo.git("fetch", "--quiet", "origin")
+    repo.git("merge", "--quiet", "--no-commit", "origin/main")
+    repo.write("mkdocs.yml", (repo.root / "mkdocs.yml").read_text() + "\nhooks: [x.py]\n")
+    repo.commit("Samengevoegd")
+    result = repo.run("check-pr", "--base", "origin/main")
+    assert result.returncode == 1
+    assert lines(result) == [
+        "mkdocs.yml:1: dit bestand hoort bij de site zelf; alleen de redactie verandert het"
+    ]
+
+
+def test_a_merge_that_brings_back_an_older_site_file_fails(repo):
+    """The merge takes mkdocs.yml from an old commit of main: no commit changes it, the branch does."""
+    first = repo.git("rev-parse", "origin/main").strip()
+    upstream = upstream_of(repo)
+    upstream.write("mkdocs.yml", (upstream.root / "mkdocs.yml").read_text() + "\n# beter\n")
+    upstream.commit("Redactie verbetert de instellingen")
+    catch_up(repo)
+    add_story(repo, "ons-buurtfeest")
+    repo.commit("Het verhaal")
+    repo.git("merge", "--quiet", "--no-commit", "-s", "ours", first)
+    repo.git("checkout", first, "--", "mkdocs.yml")
+    repo.commit("Samengevoegd")
+    result = repo.run("check-pr", "--base", "origin/main")
+    assert result.returncode == 1
+    assert lines(result) == [
+        "mkdocs.yml:1: dit bestand hoort bij de site zelf; alleen de redactie verandert het"
+    ]
+
+
+# Names and bytes, at random ------------------------------------------------------------------
+
+SAFE_PART = st.from_regex(r"[A-Za-z0-9À-ÿ][A-Za-z0-9À-ÿ _.-]{0,15}", fullmatch=True)
+CONTROL = st.characters(categories=["Cc", "Cf", "Zl", "Zp"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(SAFE_PART, min_size=1, max_size=4))
+def test_plain_names_are_safe(parts):
+    assert prcheck.unsafe_name("/".join(parts)) is None
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(SAFE_PART, min_size=1, max_size=4), CONTROL, st.integers(min_value=0))
+def test_a_name_with_a_control_or_invisible_character_is_unsafe(parts, character, where):
+    name = "/".join(parts)
+    spot = where % (len(name) + 1)
+    assert prcheck.unsafe_name(name[:spot] + character + name[spot:]) == (
+        "in de naam staat een onzichtbaar teken of een regeleinde"
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=2048), st.sampled_from(prcheck.PHOTO_SUFFIXES))
+def test_bytes_that_are_no_photo_get_a_message_and_never_a_crash(data, suffix):
+    message = prcheck.photo_problem(b"\x7fELF" + data, suffix, prcheck.Layout("stories"))
+    assert message in (
+        "dit is geen foto in een bekend formaat (JPEG, PNG, WebP of HEIC)",
+        "de foto is beschadigd of niet compleet; kijk of het echt een foto is",
+    )

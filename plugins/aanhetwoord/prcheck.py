@@ -3,10 +3,14 @@
 A pull request from outside may add or change one story and its photos, nothing else: the
 site's code, its settings, its registers and its CI belong to the editors (de redactie). The
 guard reads the change from the real git repository, so what it judges is exactly what would
-be merged. Then the story goes through the same validator as every other story.
+be merged: every commit of the branch (merges too), because history keeps what a later commit
+removes, and the net change from where the branch left the base. Photos are read with
+``git cat-file`` and decoded as the build decodes them. Then the story goes through the same
+validator as every other story, with the base branch's settings.
 
-CI runs this on untrusted code with read-only rights; the guard's job is to make sure nothing
-but a story reaches the editors' review unflagged, and to tell the resident why in plain Dutch.
+CI runs this on untrusted content with read-only rights, from the base branch's code (see the
+CI templates); the guard's job is to make sure nothing but a story reaches the editors' review
+unflagged, and to tell the resident why in plain Dutch.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from . import pipeline, report_formats
+from . import photos, pipeline, report_formats
 from .load import STORY_FILE, is_story_name
 from .problems import Problem, display_path
 from .settings import Settings
@@ -30,11 +34,19 @@ from .siteconfig import load_settings
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif")
 PHOTO_MAX_BYTES = 25 * 1024 * 1024
 STORY_MAX_BYTES = 200 * 1024
+# A story is one text and a handful of phone photos; everything in the branch's history counts,
+# because a merge keeps it in the site's repository for good.
+MAX_FILES = 20
+MAX_TOTAL_BYTES = 40 * 1024 * 1024
+MAX_COMMITS = 100
+REGULAR_MODE = "100644"
+EXECUTABLE_MODE = "100755"
 SYMLINK_MODE = "120000"
 SUBMODULE_MODE = "160000"
+NO_MODE = "000000"  # the side of a change where the file does not exist
 
 # The kinds of refusal; "site" files are the editors' alone, the others a resident can fix.
-SITE, KIND, SIZE, MANY = "site", "kind", "size", "many"
+SITE, KIND, SIZE, MANY, HISTORY = "site", "kind", "size", "many", "history"
 
 
 class GitError(Exception):
@@ -43,8 +55,13 @@ class GitError(Exception):
 
 @dataclass(frozen=True)
 class Change:
-    status: str  # git's letter: A(dded), M(odified), D(eleted), T(ype changed)
+    """One file as one commit of the branch (or the branch as a whole) leaves it."""
+
+    status: str  # A(dded), M(odified), D(eleted)
     path: str  # from the repository root, with '/'
+    mode: str = REGULAR_MODE  # the new mode; NO_MODE when deleted
+    blob: str = ""  # the new object id; for a submodule, its commit
+    commit: str = ""  # the commit that makes this change; "" for the net change of the branch
 
     @property
     def deleted(self) -> bool:
@@ -57,14 +74,16 @@ class Entry:
 
     mode: str
     size: int | None  # None for a submodule, which has no size of its own
+    blob: str = ""
 
 
 @dataclass(frozen=True)
 class Layout:
-    """Where stories and registers live, as paths from the repository root."""
+    """Where stories and registers live, as paths from the repository root, and the photo limits."""
 
     stories: str
     registers: frozenset[str] = frozenset()
+    photos: photos.PhotoSettings = field(default_factory=photos.PhotoSettings)
 
 
 @dataclass
@@ -77,7 +96,9 @@ class Verdict:
     linked: bool = False
 
     def refuse(self, kind: str, path: str, message: str) -> None:
-        self.refusals.append((kind, Problem(path, 1, "", message)))
+        refusal = (kind, Problem(path, 1, "", message))
+        if refusal not in self.refusals:  # the same file in several commits: said once
+            self.refusals.append(refusal)
 
     def files(self, kind: str) -> list[str]:
         return [problem.path for refused, problem in self.refusals if refused == kind]
@@ -86,10 +107,10 @@ class Verdict:
 # Git ---------------------------------------------------------------------------------------
 
 
-def git(repo: Path, *args: str) -> bytes:
+def git(repo: Path, *args: str, stdin: bytes | None = None) -> bytes:
     try:
         result = subprocess.run(
-            ["git", "-C", str(repo), *args], capture_output=True, check=False, timeout=120
+            ["git", "-C", str(repo), *args], input=stdin, capture_output=True, check=False, timeout=120
         )
     except (OSError, subprocess.TimeoutExpired) as error:
         raise GitError(f"git werkt niet ({error})") from None
@@ -110,15 +131,79 @@ def commit_of(repo: Path, ref: str) -> str:
         raise GitError(f"'{ref}' is geen commit of branch in deze repository") from None
 
 
-def changes(repo: Path, base: str, head: str) -> list[Change]:
-    """What the pull request changes: from where it branched off ``base`` to ``head``."""
-    # '...' diffs against the merge base, so work merged into base meanwhile does not count.
-    # Without renames a move is a deletion and an addition, and both sides are judged.
-    raw = git(repo, "diff", "--name-status", "-z", "--no-renames", "--no-ext-diff", f"{base}...{head}", "--")
+def commits(repo: Path, base: str, head: str) -> list[str]:
+    """Every commit the branch brings, merges included, oldest first."""
+    return _text(git(repo, "rev-list", "--reverse", "--topo-order", f"{base}..{head}", "--")).split()
+
+
+def commit_changes(repo: Path, commit: str) -> list[Change]:
+    """What one commit changes. For a merge: only what differs from every parent, because the
+    rest comes from a parent, which is in the base or is judged itself. A first commit without
+    parent brings all its files."""
+    return _raw_changes(
+        git(
+            repo,
+            "diff-tree",
+            "-r",
+            "-z",
+            "-c",
+            "--root",
+            "--no-commit-id",
+            "--no-renames",
+            "--no-abbrev",
+            "--no-ext-diff",
+            commit,
+        ),
+        commit,
+    )
+
+
+def net_changes(repo: Path, base: str, head: str) -> list[Change]:
+    """What the branch changes as a whole, from where it left ``base`` to ``head``.
+
+    The commits alone miss a merge that brings back an older file from the base branch.
+    """
+    # From the merge base, so work merged into base meanwhile does not count. Without renames a
+    # move is a deletion and an addition, and both sides are judged.
+    try:
+        start = _text(git(repo, "merge-base", base, head)).split()[0]
+    except (GitError, IndexError):
+        start = _text(git(repo, "hash-object", "-t", "tree", "/dev/null")).strip()  # no shared history
+    return _raw_changes(
+        git(repo, "diff-tree", "-r", "-z", "--no-renames", "--no-abbrev", "--no-ext-diff", start, head), ""
+    )
+
+
+def _raw_changes(raw: bytes, commit: str) -> list[Change]:
+    """Parse ``--raw -z`` output, also the combined form of a merge (one ':' per parent)."""
     fields = raw.split(b"\0")
-    return [
-        Change(_text(status), _text(path)) for status, path in zip(fields[0::2], fields[1::2], strict=False)
-    ]
+    found = []
+    for meta, path in zip(fields[0::2], fields[1::2], strict=False):
+        parents = len(meta) - len(meta.lstrip(b":"))
+        values = _text(meta[parents:]).split()
+        modes, objects = values[: parents + 1], values[parents + 1 : 2 * parents + 2]
+        mode, blob = modes[-1], objects[-1]
+        if mode == NO_MODE:
+            status = "D"
+        elif all(old == NO_MODE for old in modes[:-1]):
+            status = "A"
+        else:
+            status = "M"
+        found.append(Change(status, _text(path), mode, blob, commit))
+    return found
+
+
+def blob_sizes(repo: Path, blobs: set[str]) -> dict[str, int]:
+    """The size of every blob, from one ``git cat-file --batch-check`` call."""
+    if not blobs:
+        return {}
+    listing = git(repo, "cat-file", "--batch-check", stdin="\n".join(sorted(blobs)).encode() + b"\n")
+    sizes = {}
+    for line in _text(listing).splitlines():
+        name, kind, *rest = line.split()
+        if kind == "blob" and rest and rest[0].isdigit():
+            sizes[name] = int(rest[0])
+    return sizes
 
 
 def tree(repo: Path, head: str) -> dict[str, Entry]:
@@ -132,8 +217,8 @@ def tree(repo: Path, head: str) -> dict[str, Entry]:
         if not record:
             continue
         meta, _, path = record.partition(b"\t")
-        mode, _kind, _object, size = meta.split()
-        entries[_text(path)] = Entry(_text(mode), int(size) if size.isdigit() else None)
+        mode, _kind, blob, size = meta.split()
+        entries[_text(path)] = Entry(_text(mode), int(size) if size.isdigit() else None, _text(blob))
     return entries
 
 
@@ -144,13 +229,54 @@ def _text(value: bytes) -> str:
 # The rules ---------------------------------------------------------------------------------
 
 
-def judge(changed: list[Change], entries: dict[str, Entry], layout: Layout) -> Verdict:
-    """Sort every changed file into one story, or refuse it with a reason."""
+def inspect(repo: Path, base: str, head: str, layout: Layout) -> Verdict:
+    """Judge the branch: every commit, the net change, the amount, and every photo's content."""
+    listed = commits(repo, base, head)
+    if len(listed) > MAX_COMMITS:
+        verdict = Verdict()
+        verdict.refuse(
+            MANY,
+            layout.stories,
+            f"deze pull request heeft {len(listed)} commits; dat mogen er hoogstens {MAX_COMMITS} zijn. "
+            "Voeg je commits samen tot één, of vraag de redactie om hulp",
+        )
+        return verdict
+    history = [change for commit in listed for change in commit_changes(repo, commit)]
+    history += net_changes(repo, base, head)
+    stored = {SYMLINK_MODE, REGULAR_MODE, EXECUTABLE_MODE}
+    sizes = blob_sizes(repo, {change.blob for change in history if change.mode in stored})
+    entries = tree(repo, head)
+    verdict = judge(history, entries, layout, sizes)
+    verify_photos(repo, verdict, layout, entries)
+    return verdict
+
+
+def judge(
+    changed: list[Change], entries: dict[str, Entry], layout: Layout, sizes: dict[str, int] | None = None
+) -> Verdict:
+    """Sort every changed file into one story, or refuse it with a reason.
+
+    ``changed`` holds the changes of every commit; ``entries`` the files of the branch's last
+    commit; ``sizes`` the size of each blob (by default the size the last commit gives).
+    """
+    if sizes is None:
+        sizes = {entry.blob: entry.size for entry in entries.values() if entry.size is not None}
     verdict = Verdict()
+    changed = list(dict.fromkeys(changed))
     for change in changed:
-        slug = _judge_file(change, entries.get(change.path), layout, verdict)
-        if slug is not None:
-            verdict.stories.setdefault(slug, []).append(change)
+        slug = _judge_file(change, sizes.get(change.blob), layout, verdict)
+        if slug is None:
+            continue
+        verdict.stories.setdefault(slug, []).append(change)
+        if not change.deleted and change.path not in entries:
+            verdict.refuse(
+                HISTORY,
+                change.path,
+                "dit bestand zit in een eerdere commit en is later weer weggehaald; het blijft dan toch "
+                "in de geschiedenis van de site bewaard. Maak een nieuwe branch zonder dit bestand, "
+                "of voeg je commits samen tot één",
+            )
+    _judge_amount(changed, sizes, layout, verdict)
     if len(verdict.stories) > 1:
         names = ", ".join(sorted(verdict.stories))
         for slug in sorted(verdict.stories):
@@ -163,16 +289,40 @@ def judge(changed: list[Change], entries: dict[str, Entry], layout: Layout) -> V
     return verdict
 
 
-def _judge_file(change: Change, entry: Entry | None, layout: Layout, verdict: Verdict) -> str | None:
+def _judge_amount(changed: list[Change], sizes: dict[str, int], layout: Layout, verdict: Verdict) -> None:
+    """At most MAX_FILES files and MAX_TOTAL_BYTES in all, counting every version in the history."""
+    paths = {change.path for change in changed}
+    total = sum(sizes.get(blob, 0) for blob in {change.blob for change in changed if not change.deleted})
+    too_many = len(paths) > MAX_FILES
+    if too_many:
+        verdict.refuse(
+            SIZE,
+            layout.stories,
+            f"deze pull request verandert {len(paths)} bestanden; dat mogen er hoogstens {MAX_FILES} zijn. "
+            "Stuur minder foto's mee, of vraag de redactie om hulp",
+        )
+    if total > MAX_TOTAL_BYTES:
+        verdict.refuse(
+            SIZE,
+            layout.stories,
+            f"de bestanden in deze pull request zijn samen {_size(total)}; dat mag hoogstens "
+            f"{_size(MAX_TOTAL_BYTES)} zijn (ook wat in eerdere commits zat, telt mee). "
+            "Maak de foto's kleiner of stuur er minder mee",
+        )
+    if too_many or total > MAX_TOTAL_BYTES:
+        verdict.unsafe.update(verdict.stories)  # too much to open: no photo is decoded
+
+
+def _judge_file(change: Change, size: int | None, layout: Layout, verdict: Verdict) -> str | None:
     """The slug of the story this file belongs to, or None when it is refused."""
     path = change.path
     inside = _inside(path, layout.stories)
-    if entry is not None and entry.mode in (SYMLINK_MODE, SUBMODULE_MODE):
+    if change.mode in (SYMLINK_MODE, SUBMODULE_MODE):
         verdict.refuse(
             SITE,
             path,
             "dit is een snelkoppeling (symlink); die kan niet in een verhaal"
-            if entry.mode == SYMLINK_MODE
+            if change.mode == SYMLINK_MODE
             else "dit is een andere repository (submodule); die kan niet in een verhaal",
         )
         verdict.linked = True
@@ -186,13 +336,38 @@ def _judge_file(change: Change, entry: Entry | None, layout: Layout, verdict: Ve
             if not change.deleted
             else "dit bestand wordt weggehaald; dat doet alleen de redactie",
         )
+    elif (problem := unsafe_name(path)) is not None:
+        verdict.refuse(
+            KIND, path, f"{problem}; geef het bestand een gewone naam, met letters, cijfers, '-' en '_'"
+        )
+    elif change.mode not in (REGULAR_MODE, NO_MODE):
+        verdict.refuse(
+            KIND,
+            path,
+            "dit bestand is 'uitvoerbaar' gemaakt, als een programma; in een verhaal staan alleen gewone "
+            "bestanden. Maak het weer gewoon met: git update-index --chmod=-x",
+        )
     else:
-        return _judge_story_file(change, entry, inside, verdict)
+        return _judge_story_file(change, size, inside, verdict)
+    return None
+
+
+def unsafe_name(path: str) -> str | None:
+    """Why a file name is unsafe to pass around (in a shell, a log, on Windows), or None."""
+    parts = path.split("/")
+    if not path.isprintable():
+        return "in de naam staat een onzichtbaar teken of een regeleinde"
+    if "\\" in path:
+        return "in de naam staat een '\\'"
+    if any(part in ("", ".", "..") or part.lower() == ".git" for part in parts):
+        return "in de naam staat '..', '.git' of een lege map"
+    if any(part.startswith("-") for part in parts):
+        return "een naam mag niet met '-' beginnen"
     return None
 
 
 def _judge_story_file(
-    change: Change, entry: Entry | None, inside: PurePosixPath, verdict: Verdict
+    change: Change, size: int | None, inside: PurePosixPath, verdict: Verdict
 ) -> str | None:
     parts = inside.parts
     single_file = len(parts) == 1 and inside.suffix == ".md"
@@ -221,7 +396,6 @@ def _judge_story_file(
             f"({', '.join(PHOTO_SUFFIXES)})",
         )
         return None
-    size = entry.size if entry is not None else None
     limit = STORY_MAX_BYTES if is_story_file else PHOTO_MAX_BYTES
     if size is not None and size > limit:
         what = "het verhaal" if is_story_file else "de foto"
@@ -233,6 +407,51 @@ def _judge_story_file(
             + ("; maak de foto kleiner en probeer het opnieuw" if not is_story_file else ""),
         )
     return slug
+
+
+def verify_photos(repo: Path, verdict: Verdict, layout: Layout, entries: dict[str, Entry]) -> None:
+    """Decode every version of every photo the branch brings, as the build would, from git itself.
+
+    Any bytes can carry a photo's name (a program as ``foto.png``); only a photo that decodes
+    within the site's limits passes. A story that is too large is not opened at all.
+    """
+    if verdict.linked:
+        return
+    known: dict[str, str | None] = {}
+    for slug, changes in verdict.stories.items():
+        if slug in verdict.unsafe:
+            continue
+        for change in changes:
+            suffix = PurePosixPath(change.path).suffix.lower()
+            if change.deleted or suffix not in PHOTO_SUFFIXES:
+                continue
+            if change.blob not in known:
+                known[change.blob] = photo_problem(git(repo, "cat-file", "blob", change.blob), suffix, layout)
+            message = known[change.blob]
+            if message is not None:
+                last = entries.get(change.path)
+                earlier = (
+                    f" (een eerdere versie, in commit {change.commit[:10]})"
+                    if last is None or last.blob != change.blob
+                    else ""
+                )
+                verdict.refuse(KIND, change.path, f"{message}{earlier}")
+
+
+def photo_problem(data: bytes, suffix: str, layout: Layout) -> str | None:
+    """Why these bytes are no photo the site can show, or None: opened and decoded whole, with the
+    photo module's limits on size and pixels."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"foto{suffix}"
+        path.write_bytes(data)
+        try:
+            with photos.open_photo(path, layout.photos) as image:
+                image.load()
+        except photos.PhotoError as error:
+            return str(error)
+        except Exception:  # noqa: BLE001 - a hostile file must become a message, never a crash
+            return "de foto is beschadigd of niet compleet; kijk of het echt een foto is"
+    return None
 
 
 def _inside(path: str, stories: str) -> PurePosixPath | None:
@@ -302,28 +521,35 @@ def run(args: argparse.Namespace, config_file: Path) -> int:
                 f"'{args.head}' is niet de commit die nu is uitgecheckt; de verhalen worden uit de "
                 "werkmap gelezen, dus check die commit eerst uit"
             )
-        layout = layout_of(base_settings(repo, base, config_file) or load_settings(config_file), repo)
-        verdict = judge(changes(repo, base, head), tree(repo, head), layout)
+        # The base branch's settings, so a pull request cannot move its own fences.
+        settings = base_settings(repo, base, config_file) or load_settings(config_file)
+        layout = layout_of(settings, repo)
+        verdict = inspect(repo, base, head, layout)
     except GitError as error:
         print(f"aanhetwoord check-pr: {error}", file=sys.stderr)
         return 2
-    found = _validate(verdict, config_file, repo)
     refused = [problem for _, problem in verdict.refusals]
+    said = {problem.path for problem in refused}
+    # A photo refused above is not reported a second time by the validator.
+    found = [
+        problem
+        for problem in _validate(verdict, settings, repo)
+        if not (problem.field == "foto" and problem.path in said)
+    ]
     report_formats.emit(refused + found, args.format, args.output)
     _explain(verdict, found, layout.stories)
     return 1 if refused or any(problem.is_error for problem in found) else 0
 
 
-def _validate(verdict: Verdict, config_file: Path, repo: Path) -> list[Problem]:
+def _validate(verdict: Verdict, settings: Settings, repo: Path) -> list[Problem]:
     slugs = [slug for slug in sorted(verdict.stories) if slug not in verdict.unsafe]
     if not slugs or verdict.linked:
         return []
     try:
-        settings = load_settings(config_file)
+        return report_formats.rebase(validate_stories(settings, slugs), settings.root, repo)
     except (OSError, yaml.YAMLError):
-        # The pull request broke the site's settings: the guard has already said so.
+        # A register the pull request broke: the guard has already said so.
         return []
-    return report_formats.rebase(validate_stories(settings, slugs), settings.root, repo)
 
 
 def base_settings(repo: Path, base: str, config_file: Path) -> Settings | None:
@@ -343,7 +569,9 @@ def base_settings(repo: Path, base: str, config_file: Path) -> Settings | None:
     root = config_file.parent.resolve()
 
     def moved(path: Path | None) -> Path | None:
-        return root / path.relative_to(copy.parent) if path is not None else None
+        if path is None or not path.is_relative_to(copy.parent):
+            return path  # an absolute path in the settings stays where it is
+        return root / path.relative_to(copy.parent)
 
     return replace(
         settings,
@@ -351,6 +579,7 @@ def base_settings(repo: Path, base: str, config_file: Path) -> Settings | None:
         stories_dir=moved(settings.stories_dir) or root,
         neighbourhoods_file=moved(settings.neighbourhoods_file),
         themes_file=moved(settings.themes_file),
+        cache_dir=moved(settings.cache_dir),
     )
 
 
@@ -363,7 +592,9 @@ def layout_of(settings: Settings, repo: Path) -> Layout:
             raise GitError(f"{path} ligt buiten de git-repository {repo}") from None
 
     registers = [path for path in (settings.neighbourhoods_file, settings.themes_file) if path is not None]
-    return Layout(relative(settings.stories_dir), frozenset(relative(path) for path in registers))
+    return Layout(
+        relative(settings.stories_dir), frozenset(relative(path) for path in registers), settings.photos
+    )
 
 
 def _explain(verdict: Verdict, found: list[Problem], stories: str) -> None:
@@ -377,10 +608,12 @@ def _explain(verdict: Verdict, found: list[Problem], stories: str) -> None:
             "Die bestanden verandert alleen de redactie. Je hoeft niets te doen: de redactie bekijkt "
             "je pull request en neemt contact met je op."
         )
-    if verdict.files(KIND) or verdict.files(SIZE) or verdict.files(MANY):
+    if verdict.files(KIND) or verdict.files(SIZE) or verdict.files(MANY) or verdict.files(HISTORY):
         _say(
             f"Een pull request met een verhaal bevat één map in {stories}/ met een index.md en foto's "
-            f"(foto's hoogstens {_size(PHOTO_MAX_BYTES)}). Lukt het niet? De redactie helpt je graag."
+            f"(hoogstens {MAX_FILES} bestanden, samen hoogstens {_size(MAX_TOTAL_BYTES)}, elke foto "
+            f"hoogstens {_size(PHOTO_MAX_BYTES)}). Alles wat in een commit zat, telt mee. "
+            "Lukt het niet? De redactie helpt je graag."
         )
     errors = sum(problem.is_error for problem in found)
     warnings = len(found) - errors
