@@ -23,7 +23,7 @@ import yaml
 
 from . import pipeline, report_formats
 from .load import STORY_FILE, is_story_name
-from .problems import Problem, display_path
+from .problems import Problem, display_path, visible
 from .settings import Settings
 from .siteconfig import load_settings
 
@@ -305,7 +305,7 @@ def run(args: argparse.Namespace, config_file: Path) -> int:
         layout = layout_of(base_settings(repo, base, config_file) or load_settings(config_file), repo)
         verdict = judge(changes(repo, base, head), tree(repo, head), layout)
     except GitError as error:
-        print(f"aanhetwoord check-pr: {error}", file=sys.stderr)
+        print(visible(f"aanhetwoord check-pr: {error}"), file=sys.stderr)
         return 2
     found = _validate(verdict, config_file, repo)
     refused = [problem for _, problem in verdict.refusals]
@@ -383,7 +383,7 @@ def _explain(verdict: Verdict, found: list[Problem], stories: str) -> None:
             f"(foto's hoogstens {_size(PHOTO_MAX_BYTES)}). Lukt het niet? De redactie helpt je graag."
         )
     errors = sum(problem.is_error for problem in found)
-    warnings = len(found) - errors
+    warnings = sum(problem.is_warning for problem in found)
     if not verdict.stories and not verdict.refusals:
         _say("Deze pull request verandert geen verhaal.")
     elif not verdict.refusals and not errors:
@@ -404,4 +404,4 @@ def _say(text: str) -> None:
 
 def _shown(name: str) -> str:
     """A file name from the pull request as plain text: a line break in it could fake a CI command."""
-    return name if name.isprintable() else ascii(name)
+    return visible(name)
