@@ -54,7 +54,8 @@ def story_text(body: str = "Een verhaal uit de buurt.", **overrides: Any) -> str
         "community": "De Buurtgroep",
         "neighbourhoods": ["Oude Haven"],
         "themes": ["Samen leven"],
-        "consent": {"date": "2025-04-01", "reference": "T-1"},
+        # With consent for photos: a story shows its photos only then.
+        "consent": {"date": "2025-04-01", "reference": "T-1", "photos": True},
     }
     for key, value in overrides.items():
         if value is None:

@@ -324,7 +324,7 @@ def broken_site(site):
         site,
         "goed/index.md",
         story_file(
-            FRONT + "image:\n  src: omslag.jpg\n  alt: Het plein vol mensen\n",
+            FRONT + "  photos: true\nimage:\n  src: omslag.jpg\n  alt: Het plein vol mensen\n",
             body="Het goede verhaal.\n\n![Het café](café.jpg)\n\n![Het plein, groter](omslag.jpg?v=2)",
         ),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 from html.parser import HTMLParser
@@ -109,4 +110,24 @@ def test_check_command_passes_on_the_demo():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout
-    assert result.stdout == ""
+    # Only the editors' note in the draft is mentioned: it is never published.
+    assert result.stdout == (
+        "stories/skaters-willen-een-plek/index.md:12: tekst: opmerking: een notitie tussen <!-- en -->"
+        " komt niet op de site\n"
+    )
+
+
+def test_the_demo_drawings_have_photo_consent_and_are_shown(demo: Path):
+    for slug in ("moestuin-ganzenweide", "bewoners-runnen-de-ijsbaan", "buurtorkest-de-losse-snaar"):
+        page = (demo / "verhalen" / slug / "index.html").read_text(encoding="utf-8")
+        assert '<figure class="ahw-story__cover">' in page and "<picture>" in page, slug
+        assert "Tekening" in page, slug
+
+
+def test_the_demo_drafts_note_is_not_in_its_preview():
+    settings = load_settings(ROOT / "mkdocs.yml")
+    site = pipeline.build(dataclasses.replace(settings, preview=True))
+    [page] = [page for page in site.pages() if page.url == "verhalen/skaters-willen-een-plek/"]
+    assert "Na school staan we" in page.content
+    assert "Toestemming van de ouders" not in page.content and "&lt;!--" not in page.content
+    assert "ouders" not in page.description and page.description.startswith("Een groep jongeren")

@@ -17,12 +17,14 @@ import pytest
 from hypothesis import given
 from hypothesis import settings as examples
 from hypothesis import strategies as st
+from PIL import Image
 
 from aanhetwoord import pipeline
 from aanhetwoord.intake import forge, upload
 from aanhetwoord.intake.abuse import AbuseStore, FormTokens, TokenState, client_address, rate_key
 from aanhetwoord.intake.form import Errors, Limits, Values, check, form_field, multi_line, one_line
 from aanhetwoord.intake.gitstore import Author, BranchExists, GitError, GitStore, check_path
+from aanhetwoord.intake.photo import FILE_NAME, PreparedPhoto
 from aanhetwoord.intake.register import SUBMITTED, Register, Submission, token_hash
 from aanhetwoord.intake.settings import ForgeSettings, SettingsError, load
 from aanhetwoord.intake.withdrawal import loggable, with_status_withdrawn
@@ -535,3 +537,42 @@ def test_limits_stop_reading(tmp_path: Path):
         "themes": ["a"],
     }
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("with_photo", [True, False])
+def test_the_photo_consent_box_becomes_consent_photos(repo: Path, tmp_path: Path, with_photo: bool):
+    """Ticked with a photo: 'photos: true', and the story shows the photo. Without a photo the
+    box means nothing: 'photos: false'."""
+    settings = load_settings(repo / "mkdocs.yml")
+    registers, _ = pipeline.load_registers(settings)
+    photo = None
+    if with_photo:
+        Image.new("RGB", (40, 30), "green").save(tmp_path / FILE_NAME, "JPEG")
+        photo = PreparedPhoto(tmp_path / FILE_NAME, 40, 30)
+    posted = {
+        "title": ["Samen koken"],
+        "community": ["De Kookclub"],
+        "neighbourhoods": ["Oude Haven"],
+        "themes": ["Samen leven"],
+        "body": ["Elke vrijdag koken we samen."],
+        "photo_alt": ["Vijf mensen rond een pan"],
+        "photo_consent": ["ja"],
+        "consent": ["ja"],
+        "age_confirm": ["ja"],
+    }
+    errors = Errors()
+    accepted = check(
+        Values.from_post(upload.Post(fields=posted)),
+        photo=photo,
+        registers=registers,
+        today=date(2026, 5, 12),
+        reference="INZ-20260512-ABCDEF",
+        folder=tmp_path,
+        limits=Limits(20_000, 64 * 1024),
+        errors=errors,
+    )
+    assert not errors, errors.by_field
+    assert "photos: true" in accepted.text if with_photo else "photos: false" in accepted.text
+    assert accepted.story.consent.photos is with_photo
+    assert accepted.story.assets == ((FILE_NAME,) if with_photo else ())
+    assert (accepted.story.image is not None) is with_photo

@@ -352,7 +352,7 @@ def test_a_file_name_cannot_fake_a_ci_command(repo):
     lines = (result.stdout + result.stderr).splitlines()
     assert not any(line.startswith("::notice") for line in lines)
     assert "::error file=nep%0A%3A%3Anotice%3A%3Aalles goed.txt,line=1,title=aanhetwoord::" in result.stdout
-    assert "  - 'nep\\n::notice::alles goed.txt'" in result.stderr
+    assert "  - nep\\n::notice::alles goed.txt\n" in result.stderr
 
 
 def test_deleting_a_file_outside_the_story_fails(repo):

@@ -28,6 +28,8 @@ consent:
   date: 2025-04-01
   reference: T-1
 """
+# FRONT with consent for the photos too: only then does a story show them.
+WITH_PHOTOS = FRONT + "  photos: true\n"
 # The lines of FRONT once it is in a story file.
 TITLE, DATE, COMMUNITY, NEIGHBOURHOODS, NEIGHBOURHOOD_0, THEMES, THEME_0, THEME_1 = 2, 3, 4, 5, 6, 7, 8, 9
 CONSENT, CONSENT_DATE, CONSENT_REFERENCE = 10, 11, 12
@@ -673,7 +675,7 @@ def test_a_cover_with_empty_alt_text_is_an_error_on_the_alt_line(site):
 
 def test_a_cover_that_exists_with_alt_text_is_accepted(site):
     add_file(site, "omslag", "omslag.jpg")
-    write(site, "omslag", FRONT + "image:\n  src: omslag.jpg\n  alt: Het koor zingt\n  credit: Anna\n")
+    write(site, "omslag", WITH_PHOTOS + "image:\n  src: omslag.jpg\n  alt: Het koor zingt\n  credit: Anna\n")
     checked = run_check(site)
     assert checked.problems == []
     [story] = checked.stories
@@ -730,7 +732,9 @@ def test_an_inline_image_from_elsewhere_is_an_error(site):
 def test_an_inline_image_that_exists_is_an_asset_of_the_story(site):
     add_file(site, "inline", "koor.jpg")
     add_file(site, "inline", "omslag.jpg")
-    write(site, "inline", FRONT + "image: {src: omslag.jpg, alt: Omslag}\n", body="![Het koor](koor.jpg)")
+    write(
+        site, "inline", WITH_PHOTOS + "image: {src: omslag.jpg, alt: Omslag}\n", body="![Het koor](koor.jpg)"
+    )
     checked = run_check(site)
     assert checked.problems == []
     assert checked.stories[0].assets == ("omslag.jpg", "koor.jpg")
@@ -739,7 +743,7 @@ def test_an_inline_image_that_exists_is_an_asset_of_the_story(site):
 @pytest.mark.parametrize("name, written", [("café.jpg", "café.jpg"), ("koor foto.jpg", "<koor foto.jpg>")])
 def test_an_inline_image_with_an_accent_or_space_in_its_name_is_found(site, name, written):
     add_file(site, "inline", name)
-    write(site, "inline", body=f"![Het koor]({written})")
+    write(site, "inline", WITH_PHOTOS, body=f"![Het koor]({written})")
     checked = run_check(site)
     assert checked.problems == []
     assert checked.stories[0].assets == (name,)
@@ -747,7 +751,7 @@ def test_an_inline_image_with_an_accent_or_space_in_its_name_is_found(site, name
 
 def test_an_inline_image_with_a_query_or_fragment_is_the_file_without_them(site):
     add_file(site, "inline", "koor.jpg")
-    write(site, "inline", body="![Het koor](koor.jpg?v=2) en ![nog eens](koor.jpg#boven)")
+    write(site, "inline", WITH_PHOTOS, body="![Het koor](koor.jpg?v=2) en ![nog eens](koor.jpg#boven)")
     checked = run_check(site)
     assert checked.problems == []
     assert checked.stories[0].assets == ("koor.jpg",)

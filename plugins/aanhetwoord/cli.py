@@ -140,7 +140,7 @@ def _check(args: argparse.Namespace, config_file: Path) -> int:
         found = report_formats.rebase(found, settings.root, Path.cwd())
     report_formats.emit(missing + found, args.format, args.output)
     errors = len(missing) + sum(problem.is_error for problem in checked.problems)
-    warnings = sum(not problem.is_error for problem in checked.problems)
+    warnings = sum(problem.is_warning for problem in checked.problems)
     print(
         f"{_count(len(checked.stories), 'verhaal', 'verhalen')} in orde, {_count(errors, 'fout', 'fouten')}, "
         f"{_count(warnings, 'waarschuwing', 'waarschuwingen')}",

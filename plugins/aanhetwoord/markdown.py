@@ -3,10 +3,16 @@
 Stories come from the public, so their Markdown gets its own renderer instead of the site's:
 raw HTML is shown as text, there are no attribute lists and no file inclusion, and links
 may only be http(s), mailto or relative. nh3 cleans the result once more as a second wall.
+
+HTML comments (``<!-- … -->``) are where editors leave notes ("consent of the parents still
+missing"), so they are taken out before anything else reads the text: whatever is made from it
+(page, search index, summary, feeds, API) never holds them. That is done on the text itself, so
+it holds everywhere, in code too; an unclosed ``<!--`` hides everything after it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -78,6 +84,42 @@ class ImageRef:
     line: int  # 1-based line within the Markdown text
 
 
+@dataclass(frozen=True)
+class Comment:
+    line: int  # 1-based line within the Markdown text where ``<!--`` stands
+    closed: bool  # False: no ``-->`` follows, so the rest of the text is hidden
+
+
+# From '<!--' to the first '-->' after it, or to the end of the text when none follows.
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+
+
+def comments(text: str) -> list[Comment]:
+    """Every HTML comment in ``text``: none of them is published."""
+    return [
+        Comment(text.count("\n", 0, match.start()) + 1, match.group().endswith("-->"))
+        for match in _COMMENT.finditer(text)
+    ]
+
+
+def without_comments(text: str) -> tuple[str, list[int]]:
+    """``text`` without its HTML comments, and for each of its lines the 0-based line it had."""
+    if "<!--" not in text:
+        return text, list(range(text.count("\n") + 1))
+    kept: list[str] = []
+    lines = [0]
+    start = 0
+    for match in [*_COMMENT.finditer(text), None]:
+        piece = text[start : match.start() if match else len(text)]
+        # The piece's line breaks stand on consecutive lines of the text, from the one it starts on.
+        line = text.count("\n", 0, start)
+        lines.extend(range(line + 1, line + 1 + piece.count("\n")))
+        kept.append(piece)
+        if match:
+            start = match.end()
+    return "".join(kept), lines
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
@@ -87,21 +129,36 @@ def _parser() -> MarkdownIt:
 
 
 def parse(text: str) -> list[Token]:
-    return _parser().parse(text)
+    """The tokens of ``text`` without its HTML comments; their lines are those of ``text``.
 
-
-def images(tokens: list[Token]) -> list[ImageRef]:
-    found = []
+    (Within one paragraph, an image after a comment that spans lines counts from the comment's
+    first line: the line breaks inside a comment are gone with it.)"""
+    stripped, lines = without_comments(text)
+    tokens = _parser().parse(stripped)
     for token in tokens:
+        if not token.map:
+            continue
+        first, end = token.map
+        token.map = [lines[first], lines[end - 1] + 1 if end > first else lines[first]]
         if token.type == "inline" and token.children:
             # Inline tokens carry no line of their own: count the line breaks before each image.
-            line = token.map[0] + 1 if token.map else 1
+            line = first
             for child in token.children:
                 if child.type in {"softbreak", "hardbreak"}:
                     line += 1
                 elif child.type == "image":
-                    found.append(ImageRef(str(child.attrGet("src") or ""), line))
-    return found
+                    child.meta["line"] = lines[min(line, len(lines) - 1)] + 1
+    return tokens
+
+
+def images(tokens: list[Token]) -> list[ImageRef]:
+    return [
+        ImageRef(str(child.attrGet("src") or ""), child.meta.get("line", 1))
+        for token in tokens
+        if token.type == "inline" and token.children
+        for child in token.children
+        if child.type == "image"
+    ]
 
 
 def first_paragraph_text(tokens: list[Token]) -> str:
@@ -117,7 +174,8 @@ def first_paragraph_text(tokens: list[Token]) -> str:
     return ""
 
 
-# Renders a story photo (source as written, alt text) as HTML, or None to keep a plain <img>.
+# Renders a story photo (source as written, alt text) as HTML; None keeps a plain <img>, and ""
+# leaves the photo out (one that may not be published).
 PictureRenderer = Callable[[str, str], "str | None"]
 
 
@@ -126,34 +184,79 @@ def render(text: str, picture: PictureRenderer | None = None, tokens: list[Token
 
     ``tokens`` may be the text already parsed (by the validator); they are used up."""
     tokens = parse(text) if tokens is None else tokens
+    emptied = False
     for token in tokens:
         if token.type in {"heading_open", "heading_close"} and token.tag == "h1":
             token.tag = "h2"
         elif token.type == "inline":
-            _images(token, picture)
+            emptied |= _images(token, picture)
+    if emptied:
+        tokens = _without_empty_paragraphs(tokens)
     html = _parser().renderer.render(tokens, _parser().options, {})
     return clean(html)
 
 
-def _images(inline: Token, picture: PictureRenderer | None) -> None:
+def _images(inline: Token, picture: PictureRenderer | None) -> bool:
     """Photos from the story folder become responsive pictures; an image from another host would
-    be a request to it, so it shows its alt text instead."""
+    be a request to it, so it shows its alt text instead. True when a photo was left out."""
+    children: list[Token] = []
+    left_out = False
     for child in inline.children or []:
-        if child.type != "image":
+        if child.type == "image":
+            src = unquote(str(child.attrGet("src") or ""))
+            if not is_local_image(src):
+                child.type = "text"
+                child.children = None
+            else:
+                html = picture(src, child.content) if picture else None
+                if html == "":
+                    left_out = True
+                    continue
+                if html is not None:
+                    # Our own markup, built with escaping; the renderer prints html_inline as it is.
+                    child.type = "html_inline"
+                    child.content = html
+                    child.children = None
+                else:
+                    child.attrSet("loading", "lazy")
+        elif child.type == "link_close" and children and children[-1].type == "link_open":
+            children.pop()  # a link around a photo that was left out: nothing to click on
             continue
-        src = unquote(str(child.attrGet("src") or ""))
-        if not is_local_image(src):
-            child.type = "text"
-            child.children = None
+        children.append(child)
+    if left_out:
+        inline.children = children
+        inline.meta["emptied"] = not any(
+            child.type not in {"softbreak", "hardbreak"} and (child.type != "text" or child.content.strip())
+            for child in children
+        )
+    return left_out
+
+
+_CONTAINERS = {"list_item", "bullet_list", "ordered_list", "blockquote"}
+
+
+def _without_empty_paragraphs(tokens: list[Token]) -> list[Token]:
+    """Paragraphs that held only photos that were left out go, and so do the list items, lists
+    and quotes left empty by that: no empty element on the page."""
+    kept: list[Token] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if (
+            token.type == "paragraph_open"
+            and index + 2 < len(tokens)
+            and tokens[index + 1].meta.get("emptied")
+            and tokens[index + 2].type == "paragraph_close"
+        ):
+            index += 3
             continue
-        html = picture(src, child.content) if picture else None
-        if html is not None:
-            # Our own markup, built with escaping; the renderer prints html_inline as it is.
-            child.type = "html_inline"
-            child.content = html
-            child.children = None
+        closes = token.type.endswith("_close") and token.type.removesuffix("_close") in _CONTAINERS
+        if closes and kept and kept[-1].type == f"{token.type.removesuffix('_close')}_open":
+            kept.pop()
         else:
-            child.attrSet("loading", "lazy")
+            kept.append(token)
+        index += 1
+    return kept
 
 
 def clean(html: str) -> str:

@@ -20,7 +20,7 @@ import yaml
 
 from . import pipeline
 from .load import STORY_FILE
-from .problems import display_path
+from .problems import display_path, visible
 from .registers import Register
 from .settings import Settings
 from .siteconfig import load_settings
@@ -108,7 +108,7 @@ class Questions:
     def _complain(self, flag: str, error: Invalid) -> None:
         """In a script the problem is collected; at a terminal it is said, and asked again."""
         if self.interactive:
-            print(f"  {flag}: {error}")
+            print(f"  {flag}: {visible(str(error))}")
         else:
             self.errors.append(f"{flag}: {error}")
 
@@ -131,7 +131,7 @@ class Questions:
             try:
                 return parse(answer)
             except Invalid as error:
-                print(f"  {error} Probeer het nog eens.")
+                print(f"  {visible(str(error))} Probeer het nog eens.")
 
 
 @dataclass
@@ -420,7 +420,7 @@ def _at_terminal() -> bool:
 def _refuse(messages: list[str], *, hint: bool = False) -> int:
     print("aanhetwoord new: er is niets gemaakt.", file=sys.stderr)
     for message in messages:
-        print(f"  {message}", file=sys.stderr)
+        print(f"  {visible(message)}", file=sys.stderr)
     if hint:
         print(
             "Geef de gegevens mee als opties (zie aanhetwoord new --help), of start 'aanhetwoord new' "

@@ -27,7 +27,7 @@ import yaml
 
 from . import photos, pipeline, report_formats
 from .load import STORY_FILE, is_story_name
-from .problems import Problem, display_path
+from .problems import Problem, display_path, visible
 from .settings import Settings
 from .siteconfig import load_settings
 
@@ -526,7 +526,7 @@ def run(args: argparse.Namespace, config_file: Path) -> int:
         layout = layout_of(settings, repo)
         verdict = inspect(repo, base, head, layout)
     except GitError as error:
-        print(f"aanhetwoord check-pr: {error}", file=sys.stderr)
+        print(visible(f"aanhetwoord check-pr: {error}"), file=sys.stderr)
         return 2
     refused = [problem for _, problem in verdict.refusals]
     said = {problem.path for problem in refused}
@@ -616,7 +616,7 @@ def _explain(verdict: Verdict, found: list[Problem], stories: str) -> None:
             "Lukt het niet? De redactie helpt je graag."
         )
     errors = sum(problem.is_error for problem in found)
-    warnings = len(found) - errors
+    warnings = sum(problem.is_warning for problem in found)
     if not verdict.stories and not verdict.refusals:
         _say("Deze pull request verandert geen verhaal.")
     elif not verdict.refusals and not errors:
@@ -637,4 +637,4 @@ def _say(text: str) -> None:
 
 def _shown(name: str) -> str:
     """A file name from the pull request as plain text: a line break in it could fake a CI command."""
-    return name if name.isprintable() else ascii(name)
+    return visible(name)

@@ -278,8 +278,10 @@ class Renderer:
             return known[1]
         assets: dict[str, Path] = {}
 
-        def inline(src: str, alt: str) -> str | None:
-            return self.picture(story, src, alt, href, assets)
+        def inline(src: str, alt: str) -> str:
+            # A photo that was not processed may not be published (no consent): left out, never
+            # a link to a file the site does not have.
+            return self.picture(story, src, alt, href, assets) or ""
 
         body = markdown.render(story.body, inline, self._take_tokens(story))
         updates = tuple(markdown.render(update.text, inline) for update in story.updates)

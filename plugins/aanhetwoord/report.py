@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import calendar
 import json
+import re
 import sys
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -29,7 +30,7 @@ from babel.dates import format_date
 from . import pipeline
 from .catalogue import Catalogue, Term, build_catalogue
 from .model import Status, Story
-from .problems import Problem, display_path
+from .problems import Problem, display_path, visible
 from .settings import Settings
 from .siteconfig import load_settings
 from .text import match_key
@@ -113,7 +114,7 @@ class Report:
 
     @property
     def warnings(self) -> int:
-        return sum(not problem.is_error for problem in self.problems)
+        return sum(problem.is_warning for problem in self.problems)
 
     @property
     def quiet(self) -> list[Count]:
@@ -284,6 +285,8 @@ def month_name(value: date) -> str:
 def table(headers: list[str], rows: list[list[str]], numeric: set[int] | None = None) -> list[str]:
     """Columns padded with spaces; numbers right-aligned. Plain text survives every terminal and mail."""
     numeric = numeric or set()
+    # Names and titles come from stories: shown with their control characters escaped.
+    headers, rows = [visible(cell) for cell in headers], [[visible(cell) for cell in row] for row in rows]
     widths = [max(len(cell) for cell in column) for column in zip(headers, *rows, strict=True)]
 
     def fit(cells: list[str]) -> str:
@@ -425,7 +428,7 @@ def quiet_summary(report: Report) -> str:
         return "Er staan geen buurten in het register."
     if not report.quiet:
         return "Geen enkele buurt is stil."
-    names = ", ".join(row.name for row in report.quiet)
+    names = visible(", ".join(row.name for row in report.quiet))
     return (
         f"Stil: {names}. Daar is in de laatste {report.quiet_months} maanden niemand aan het woord "
         "geweest: ga erheen en vraag wat mensen er samen doen."
@@ -711,6 +714,16 @@ def add_command(commands: argparse._SubParsersAction) -> None:
     command.set_defaults(run=run)
 
 
+# json.dumps escapes C0 controls itself; DEL, C1 and the bidirectional controls are escaped too,
+# as \uXXXX, which any JSON reader reads back the same.
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _json_for_terminal(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    return _RAW_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
 def _positive(value: str) -> int:
     try:
         number = int(value)
@@ -727,7 +740,7 @@ def run(args: argparse.Namespace, config_file: Path) -> int:
         settings, quiet_months=args.quiet_months, consent_years=args.consent_years, months=args.months
     )
     if args.format == "json":
-        print(json.dumps(json_report(report), ensure_ascii=False, indent=2))
+        print(_json_for_terminal(json_report(report)))
     else:
         print(text_report(report), end="")
     if args.html is not None:

@@ -13,9 +13,11 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from .problems import Problem
+from .problems import Problem, Severity, visible
 
 FORMATS = ("text", "github", "gitlab")
+_GITHUB_COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+_GITLAB_SEVERITIES = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 GITLAB_REPORT = "gl-code-quality-report.json"
 
 
@@ -25,10 +27,13 @@ def text(problems: list[Problem]) -> list[str]:
 
 
 def github(problems: list[Problem]) -> list[str]:
-    """GitHub Actions workflow commands: each problem becomes an annotation on its file and line."""
+    """GitHub Actions workflow commands: each problem becomes an annotation on its file and line.
+
+    Every value is escaped as GitHub's own toolkit does, so each problem is exactly one line and
+    text from a story can neither end the annotation nor start a command of its own."""
     lines = []
     for problem in problems:
-        command = "error" if problem.is_error else "warning"
+        command = _GITHUB_COMMANDS[problem.severity]
         properties = ",".join(
             f"{name}={_escape_property(value)}"
             for name, value in (
@@ -52,10 +57,12 @@ def gitlab(problems: list[Problem]) -> str:
         seen[key] += 1
         issues.append(
             {
-                "description": f"{problem.field}: {problem.message}" if problem.field else problem.message,
-                "check_name": f"aanhetwoord.{_check_name(problem.field)}",
+                "description": visible(
+                    f"{problem.field}: {problem.message}" if problem.field else problem.message
+                ),
+                "check_name": f"aanhetwoord.{visible(_check_name(problem.field))}",
                 "fingerprint": _fingerprint(*key, str(seen[key])),
-                "severity": "major" if problem.is_error else "minor",
+                "severity": _GITLAB_SEVERITIES[problem.severity],
                 "location": {"path": problem.path, "lines": {"begin": problem.line}},
             }
         )
@@ -89,7 +96,9 @@ def rebase(problems: list[Problem], root: Path, base: Path) -> list[Problem]:
 
 
 def _escape_data(value: str) -> str:
-    # As GitHub's toolkit does (@actions/core, command.ts): '%' first, so escapes are not escaped again.
+    # ESC would colour the log; other controls are shown as escapes. Then as GitHub's toolkit does
+    # (@actions/core, command.ts): '%' first, so escapes are not escaped again; CR and LF encoded.
+    value = visible(value, keep="\r\n", drop="\x1b")
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

@@ -212,13 +212,18 @@ def validate(source: StorySource, registers: Registers, today: date) -> tuple[St
         check.error("translation_of", f"'{translation_of}' is geen naam (slug) van een verhaal")
 
     tokens = markdown.parse(source.body)
-    assets = [asset_name(image.src)] if image else []
-    assets += _inline_images(check, tokens, source.body_line, "tekst")
+    shown = [("image.src", source.line_of("image.src"), asset_name(image.src))] if image else []
+    shown += _inline_images(check, tokens, source.body_line, "tekst")
+    _comments(check, source.body, source.body_line, "tekst")
     for index, update in updates:
         field_path = f"updates.{index}.text"
-        assets += _inline_images(
-            check, markdown.parse(update.text), source.line_of(field_path), _label(field_path)
-        )
+        first_line = source.line_of(field_path)
+        shown += _inline_images(check, markdown.parse(update.text), first_line, _label(field_path))
+        _comments(check, update.text, first_line, _label(field_path))
+    if shown and not (consent and consent.photos):
+        _hold_back_photos(check, shown)
+        image, shown = None, []
+    assets = [name for _, _, name in shown]
     if summary is None:
         summary = shorten(strip_invisible(markdown.first_paragraph_text(tokens), name=False), SUMMARY_MAX)
 
@@ -371,8 +376,12 @@ def _language(check: _Checker, value: Any) -> str:
     return code
 
 
-def _inline_images(check: _Checker, tokens: list, first_line: int, field_label: str) -> list[str]:
-    """Images in Markdown text: they must be files in the story folder. Returns their file names."""
+def _inline_images(
+    check: _Checker, tokens: list, first_line: int, field_label: str
+) -> list[tuple[str, int, str]]:
+    """Images in Markdown text: they must be files in the story folder.
+
+    Returns (field, line, file name) for each."""
     source = check.source
     found = []
     for ref in markdown.images(tokens):
@@ -383,10 +392,41 @@ def _inline_images(check: _Checker, tokens: list, first_line: int, field_label: 
         elif not _asset_exists(source.path.parent, src, source.path):
             message = f"de foto '{src}' bestaat niet"
         else:
-            found.append(asset_name(src))
+            found.append((field_label, line, asset_name(src)))
             continue
         check.problems.append(Problem(source.display_path, line, field_label, message))
     return found
+
+
+def _hold_back_photos(check: _Checker, shown: list[tuple[str, int, str]]) -> None:
+    """Without consent for photos the story is published without them; each one is named."""
+    for field_label, line, name in shown:
+        check.problems.append(
+            Problem(
+                check.source.display_path,
+                line,
+                field_label,
+                f"de foto '{name}' komt niet op de site: bij 'consent' staat geen 'photos: true'. Zet dat"
+                " er alleen bij als iedereen die herkenbaar op de foto staat het goed vindt, of als er"
+                " niemand herkenbaar op staat",
+                Severity.WARNING,
+            )
+        )
+
+
+def _comments(check: _Checker, text: str, first_line: int, field_label: str) -> None:
+    """HTML comments are never published (see markdown.py); say so, and warn when one is not closed."""
+    for comment in markdown.comments(text):
+        line = first_line + comment.line - 1
+        if comment.closed:
+            message, severity = "een notitie tussen <!-- en --> komt niet op de site", Severity.INFO
+        else:
+            message = (
+                "'<!--' wordt niet afgesloten met '-->': alles vanaf hier komt niet op de site."
+                " Zet '-->' achter de notitie"
+            )
+            severity = Severity.WARNING
+        check.problems.append(Problem(check.source.display_path, line, field_label, message, severity))
 
 
 def _updates(check: _Checker, value: Any) -> list[tuple[int, Update]]:

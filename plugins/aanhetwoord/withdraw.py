@@ -30,7 +30,7 @@ import yaml
 from . import pipeline
 from .load import STORY_FILE, StorySource, discover, parse_story_text
 from .photos import PhotoCache
-from .problems import display_path
+from .problems import display_path, visible
 from .settings import Settings
 from .siteconfig import load_settings
 from .urls import Urls
@@ -184,16 +184,20 @@ def run(args: argparse.Namespace, config_file: Path) -> int:
         close = difflib.get_close_matches(slug, known, n=1, cutoff=0.6)
         hint = f" Bedoel je '{close[0]}'?" if close else ""
         print(
-            f"aanhetwoord withdraw: er is geen verhaal '{args.slug}' in {stories_shown}/. "
-            f"Er is niets veranderd.{hint}",
+            visible(
+                f"aanhetwoord withdraw: er is geen verhaal '{args.slug}' in {stories_shown}/. "
+                f"Er is niets veranderd.{hint}"
+            ),
             file=sys.stderr,
         )
         return 1
     except CannotWithdraw as error:
         print(
-            f"aanhetwoord withdraw: '{slug}' kan niet worden ingetrokken: {error}. Er is niets veranderd. "
-            f"Herstel het eerst (aanhetwoord check {stories_shown}/{slug}), "
-            "of haal het verhaal helemaal weg.",
+            visible(
+                f"aanhetwoord withdraw: '{slug}' kan niet worden ingetrokken: {error}. Er is niets "
+                f"veranderd. Herstel het eerst (aanhetwoord check {stories_shown}/{slug}), "
+                "of haal het verhaal helemaal weg."
+            ),
             file=sys.stderr,
         )
         return 1
@@ -254,7 +258,8 @@ def steps(settings: Settings, result: Withdrawal) -> str:
         "  5. Laat de vertellers weten dat hun verhaal van de site is"
         + (f" (toestemming {result.consent_reference})." if result.consent_reference else "."),
     ]
-    return "\n".join(lines)
+    # Each line is one line: a name or reference from the story cannot start another.
+    return "\n".join(visible(line) for line in lines)
 
 
 def _git_paths(root: Path, paths: list[Path]) -> list[str]:

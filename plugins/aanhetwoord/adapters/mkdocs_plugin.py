@@ -176,7 +176,8 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
             self.settings, self.templates, progress=_photo_progress, memo=self.memo
         )
         for problem in site.problems:
-            (log.error if problem.is_error else log.warning)(problem.format())
+            level = log.error if problem.is_error else log.warning if problem.is_warning else log.info
+            level(problem.format())
         stats = site.photo_stats
         if stats.decoded or stats.cached:
             log.info(f"aanhetwoord: foto's: {stats.decoded} verwerkt, {stats.cached} uit de cache")
