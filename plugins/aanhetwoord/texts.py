@@ -68,6 +68,12 @@ NL = {
     "more_stories": "Alle verhalen lezen",
     "pinned": "Uitgelicht",
     "made_with": "Gemaakt met",
+    "about": "Over deze site",
+    "privacy": "Privacy",
+    "accessibility": "Toegankelijkheid",
+    "contact": "Contact",
+    "footer_links": "Over deze site en contact",
+    "planned": "Gepland voor",
     "map_caption": (
         "Kaart van de buurten. Elk nummer op de kaart staat ook in de lijst, voor de naam van de buurt. "
         "Een buurt met strepen heeft nog geen verhaal."
@@ -130,6 +136,12 @@ EN = {
     "more_stories": "Read all stories",
     "pinned": "Featured",
     "made_with": "Made with",
+    "about": "About this site",
+    "privacy": "Privacy",
+    "accessibility": "Accessibility",
+    "contact": "Contact",
+    "footer_links": "About this site and contact",
+    "planned": "Planned for",
     "map_caption": (
         "Map of the neighbourhoods. Each number on the map is also in the list, before the "
         "neighbourhood's name. A striped neighbourhood has no story yet."
