@@ -21,7 +21,7 @@ from .model import Status, Story
 from .photos import Photo
 from .problems import Problem
 from .settings import Settings
-from .text import DIGITS, initial, shorten, slugify
+from .text import DIGITS, credit_caption, initial, shorten, slugify
 from .texts import Texts, language_name, text_direction
 from .urls import Urls, relative
 from .validate import asset_name
@@ -241,6 +241,13 @@ class Renderer:
         )
         text = self.story_text(story, href)
         assets.update(text.assets)
+        # A preview is not published yet: a draft says so, an embargoed story says when it will be.
+        if not preview:
+            when = self.t("published")
+        elif story.status is Status.PUBLISHED:
+            when = self.t("planned")
+        else:
+            when = ""
         content = self._templates["story"].render(
             story=story,
             href=href,
@@ -259,6 +266,10 @@ class Renderer:
             language=language if language != self.settings.language else "",
             direction=text_direction(language),
             banner=banner,
+            when=when,
+            caption=credit_caption(story.image.credit, self.t("photo_credit"))
+            if story.image and story.image.credit
+            else "",
         )
         return Page(
             url=url,
