@@ -42,6 +42,7 @@ def site(tmp_path_factory) -> Site:
         {"Home": "index.md"},
         {"Verhalen": "verhalen/index.md"},
         {"Buurten": "buurten/index.md"},
+        {"Thema's": "themas/index.md"},
         {"Deel je verhaal": "deel-je-verhaal.md"},
         {"Over deze site": "over.md"},
         {"Toegankelijkheid": "toegankelijkheid.md"},
@@ -320,6 +321,7 @@ def test_an_unknown_address_gets_a_dutch_page_with_search_and_the_way_on(browser
                  (a) => [a.textContent.trim(), new URL(a.href).pathname])"""
         )
         assert ["Home", "/"] in links and ["Verhalen", "/verhalen/"] in links
+        assert ["Thema's", "/themas/"] in links  # MkDocs escapes menu titles once, not twice
         assert footer_links(page) == [[label, "/" + url] for label, url in FOOTER]
         # The search field takes the visitor to the site's search, with the words filled in.
         field = page.get_by_label("Zoek een verhaal")

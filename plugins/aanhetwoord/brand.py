@@ -197,7 +197,8 @@ def stylesheet(brand: Brand, scheme_selectors: bool = True) -> str:
         dark.append(f"--md-accent-fg-color: {hex_colour(readable_on(accent, SLATE))};")
     if dark:
         rules.append(f'body[data-md-color-scheme="slate"][data-md-color-primary] {{ {" ".join(dark)} }}')
-    return "\n".join(rules) + ("\n" if rules else "")
+    # On screen only: paper is black on white (see the print rules in aanhetwoord.css).
+    return "@media screen {\n" + "\n".join(rules) + "\n}\n" if rules else ""
 
 
 def _lightest_readable(text: Rgb) -> Rgb:
