@@ -60,7 +60,8 @@ def shorten(value: str, limit: int) -> str:
 
 
 # "Tekening: Sanne", "Foto en tekst: Jan": the credit already says what kind of picture it is.
-_LABELLED = re.compile(r"^\s*[^\W\d_][^\W_]*(?:[ -][^\W\d_][^\W_]*){0,3}\s*:", re.UNICODE)
+# A web address ("https://…") is not a label.
+_LABELLED = re.compile(r"^\s*[^\W\d_][^\W_]*(?:[ -][^\W\d_][^\W_]*){0,3}\s*:(?!//)", re.UNICODE)
 
 
 def credit_caption(credit: str, label: str) -> str:
