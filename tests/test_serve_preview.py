@@ -59,3 +59,15 @@ def test_serve_lists_problems_on_the_stories_overview_and_keeps_serving_the_rest
     assert "onbekend thema" in overview
     assert fetch(served + "verhalen/zichtbaar/")[0] == 200
     assert fetch(served + "verhalen/kapot/")[0] == 404
+
+
+def test_a_preview_says_concept_in_dutch_only(served):
+    _, draft = fetch(served + "verhalen/concept/")
+    assert "DRAFT" not in draft and "mkdocs-draft-marker" not in draft
+    assert "Gepubliceerd op" not in draft
+    assert "<dt>Status</dt> <dd>Concept</dd>" in draft
+    _, embargoed = fetch(served + "verhalen/straks/")
+    assert "DRAFT" not in embargoed and "Gepubliceerd op" not in embargoed
+    assert "<dt>Gepland voor</dt>" in embargoed
+    _, published = fetch(served + "verhalen/zichtbaar/")
+    assert "<dt>Gepubliceerd op</dt>" in published

@@ -152,8 +152,8 @@ def test_stories_are_not_in_the_navigation(site):
     site.build(strict=True)
     html = site.page("buurten")
     nav = html[
-        html.index('class="md-nav md-nav--primary"') : html.index(
-            "</nav>", html.index('class="md-nav md-nav--primary"')
+        html.index('class="md-nav md-nav--primary') : html.index(
+            "</nav>", html.index('class="md-nav md-nav--primary')
         )
     ]
     assert "Verhalen" in nav

@@ -11,7 +11,7 @@ from . import __version__, newstory, pipeline, prcheck, publish, report, report_
 from .adapters import mkdocs_serve
 from .intake import command as intake_command
 from .problems import Problem
-from .siteconfig import ConfigNotFound, find_config, load_settings
+from .siteconfig import ConfigNotFound, find_config, house_style_problems, load_settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -129,6 +129,8 @@ def _check(args: argparse.Namespace, config_file: Path) -> int:
         for path in args.paths
         if not path.exists()
     ]
+    # The house style is the site's, not a story's: wrong colours stop the build as well.
+    missing += house_style_problems(settings, config_file)
     existing = [path for path in args.paths if path.exists()]
     if args.paths and not existing:
         report_formats.emit(missing, args.format, args.output)

@@ -21,7 +21,7 @@ from .model import Status, Story
 from .photos import Photo
 from .problems import Problem
 from .settings import Settings
-from .text import DIGITS, initial, shorten, slugify
+from .text import DIGITS, credit_caption, initial, shorten, slugify
 from .texts import Texts, language_name, text_direction
 from .urls import Urls, relative
 from .validate import asset_name
@@ -29,6 +29,8 @@ from .validate import asset_name
 TEMPLATES = Path(__file__).parent / "templates"
 OVERVIEW_TITLES = {NEIGHBOURHOODS: "neighbourhoods", THEMES: "themes", COMMUNITIES: "communities"}
 TERM_LABELS = {NEIGHBOURHOODS: "neighbourhood", THEMES: "theme", COMMUNITIES: "community"}
+# A card is a third of the content on wide screens, half on tablets, the whole width on phones.
+CARD_SIZES = "(min-width: 60em) 20rem, (min-width: 40em) 50vw, 100vw"
 # A longer list of communities gets a heading per letter and a row of letters to jump to.
 LETTERS_FROM = 40
 
@@ -125,18 +127,29 @@ class Renderer:
     def card(self, story: Story, from_url: str, heading: int = 2) -> str:
         prefix = "../" * from_url.count("/")
         communities = self.catalogue.communities_of(story)
-        names = tuple(community.name for community in communities)
+        cover = self.photos.get(story.folder / asset_name(story.image.src)) if story.image else None
+        names = (*(community.name for community in communities), cover.folder.name if cover else "")
         key = (story.slug, prefix, heading)
         known = self._cards.get(key)
         if known is not None and known[0] is story and known[1] == names:
             return known[2]
+
+        def href(to_url: str) -> str:
+            return prefix + to_url
+
+        # The cover as the story page shows it (so the same rules decide whether it is shown), in
+        # the small sizes a card needs; its files are published with the story page.
+        picture = (
+            self.picture(story, story.image.src, "", href, {}, sizes=CARD_SIZES) if story.image else None
+        )
         # Links go through the site root, so a card is the same on every page at this depth.
         html = self._templates["card"].render(
             story=story,
             communities=communities,
-            href=lambda to_url: prefix + to_url,
+            href=href,
             heading=heading,
             summary=shorten(story.summary, self.settings.card_summary_length),
+            picture=Markup(picture) if picture else "",
         )
         self._cards[key] = (story, names, html)
         return html
@@ -228,6 +241,13 @@ class Renderer:
         )
         text = self.story_text(story, href)
         assets.update(text.assets)
+        # A preview is not published yet: a draft says so, an embargoed story says when it will be.
+        if not preview:
+            when = self.t("published")
+        elif story.status is Status.PUBLISHED:
+            when = self.t("planned")
+        else:
+            when = ""
         content = self._templates["story"].render(
             story=story,
             href=href,
@@ -246,6 +266,10 @@ class Renderer:
             language=language if language != self.settings.language else "",
             direction=text_direction(language),
             banner=banner,
+            when=when,
+            caption=credit_caption(story.image.credit, self.t("photo_credit"))
+            if story.image and story.image.credit
+            else "",
         )
         return Page(
             url=url,
@@ -297,6 +321,7 @@ class Renderer:
         href: Callable[[str], str],
         assets: dict[str, Path],
         cover: bool = False,
+        sizes: str = "(min-width: 76.25em) 37rem, (min-width: 60em) 70vw, 100vw",
     ) -> str | None:
         """A responsive <picture> for a story photo; its files are added to ``assets``."""
         photo = self.photos.get(story.folder / asset_name(src))
@@ -313,7 +338,7 @@ class Renderer:
             href=href,
             alt=alt,
             cover=cover,
-            sizes="(min-width: 76.25em) 37rem, (min-width: 60em) 70vw, 100vw",
+            sizes=sizes,
         )
 
     def cover_url(self, story: Story) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from .brand import Brand
 from .photos import PhotoSettings
 
 
@@ -53,6 +54,15 @@ class Settings:
     security_contact: str = ""
     security_expires: date | None = None  # default: one year after the build
     feed_count: int = 20
+    # The site's own pages (docs_dir): the house style's logo and favicon live there.
+    docs_dir: Path | None = None
+    brand: Brand = field(default_factory=Brand)
+    # The footer's links, relative to the site root (or absolute, or mailto:).
+    about_url: str = "over/"
+    privacy_url: str = "privacy/"
+    accessibility_url: str = "toegankelijkheid/"
+    contact_url: str = ""  # default: the about page
+    generator_credit: bool = True
 
     def photo_cache(self) -> Path:
         return self.cache_dir or self.root / ".cache" / "aanhetwoord" / "photos"

@@ -14,7 +14,10 @@ from typing import Any
 
 import yaml
 
+from . import brand
+from .brand import Brand
 from .photos import PhotoSettings
+from .problems import Problem, display_path
 from .settings import Settings, UrlWords
 
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml", "properdocs.yml", "properdocs.yaml")
@@ -69,6 +72,7 @@ def settings_from_options(
     site_name: str = "",
     preview: bool = False,
     strict: bool = True,
+    docs_dir: str = "docs",
 ) -> Settings:
     """The one mapping from plugin options to core settings, for the adapter and the tools.
 
@@ -108,7 +112,24 @@ def settings_from_options(
         ),
         security_contact=str(options.get("security_contact") or ""),
         security_expires=_date_option(options.get("security_expires"), strict),
+        docs_dir=root / (docs_dir or "docs"),
+        brand=Brand(
+            logo=_text(options.get("logo")),
+            favicon=_text(options.get("favicon")),
+            primary=_text(options.get("color_primary")),
+            accent=_text(options.get("color_accent")),
+            text=_text(options.get("color_text")),
+        ),
+        about_url=_text(options.get("about_url")) or Settings.about_url,
+        privacy_url=_text(options.get("privacy_url")) or Settings.privacy_url,
+        accessibility_url=_text(options.get("accessibility_url")) or Settings.accessibility_url,
+        contact_url=_text(options.get("contact_url")),
+        generator_credit=options.get("generator_credit", True) is not False,
     )
+
+
+def _text(value: Any) -> str:
+    return str(value).strip() if value is not None else ""
 
 
 def _date_option(value: Any, strict: bool) -> date | None:
@@ -139,4 +160,47 @@ def load_settings(config_file: Path) -> Settings:
         site_url=config.get("site_url") or "",
         site_name=str(config.get("site_name") or ""),
         strict=False,
+        docs_dir=str(config.get("docs_dir") or "docs"),
+    )
+
+
+def option_lines(config_file: Path) -> dict[str, int]:
+    """The line (1-based) of each of the plugin's options in the configuration file, for messages."""
+    try:
+        node = yaml.compose(config_file.read_text(encoding="utf-8"), Loader=_TolerantLoader)  # noqa: S506
+    except (OSError, yaml.YAMLError):
+        return {}
+    plugins = _child(node, "plugins")
+    items = plugins.value if isinstance(plugins, (yaml.SequenceNode, yaml.MappingNode)) else []
+    for item in items:
+        candidate = item[0] if isinstance(item, tuple) else item
+        options = None
+        if (
+            isinstance(candidate, yaml.ScalarNode)
+            and candidate.value == PLUGIN_NAME
+            and isinstance(item, tuple)
+        ):
+            options = item[1]
+        elif isinstance(candidate, yaml.MappingNode):
+            options = _child(candidate, PLUGIN_NAME)
+        if isinstance(options, yaml.MappingNode):
+            return {key.value: key.start_mark.line + 1 for key, _ in options.value}
+    return {}
+
+
+def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for name, value in node.value:
+            if isinstance(name, yaml.ScalarNode) and name.value == key:
+                return value
+    return None
+
+
+def house_style_problems(settings: Settings, config_file: Path) -> list[Problem]:
+    """Problems with the logo, favicon and colours, at their lines in ``config_file``."""
+    return brand.problems(
+        settings.brand,
+        settings.docs_dir,
+        display_path(config_file, Path.cwd()),
+        option_lines(config_file),
     )

@@ -93,3 +93,14 @@ def shorten(value: str, limit: int) -> str:
     if " " in cut:
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip(" ,.;:") + "…"
+
+
+# "Tekening: Sanne", "Foto en tekst: Jan": the credit already says what kind of picture it is.
+# A web address ("https://…") is not a label.
+_LABELLED = re.compile(r"^\s*[^\W\d_][^\W_]*(?:[ -][^\W\d_][^\W_]*){0,3}\s*:(?!//)", re.UNICODE)
+
+
+def credit_caption(credit: str, label: str) -> str:
+    """A photo's caption: "Foto: Jan", but "Tekening: Sanne" as it is, never "Foto: Tekening: Sanne"."""
+    credit = credit.strip()
+    return credit if _LABELLED.match(credit) else f"{label}: {credit}"

@@ -68,6 +68,23 @@ NL = {
     "more_stories": "Alle verhalen lezen",
     "pinned": "Uitgelicht",
     "made_with": "Gemaakt met",
+    "about": "Over deze site",
+    "privacy": "Privacy",
+    "accessibility": "Toegankelijkheid",
+    "contact": "Contact",
+    "footer_links": "Over deze site en contact",
+    "planned": "Gepland voor",
+    "draft": "Concept",
+    "status": "Status",
+    "not_found_title": "Deze pagina bestaat niet",
+    "not_found_text": (
+        "Misschien is het adres verkeerd getypt, of is de pagina verhuisd of weggehaald. "
+        "Zoek het verhaal, of kies hieronder waar je verder wilt lezen."
+    ),
+    "not_found_search": "Zoek een verhaal",
+    "not_found_onward": "Verder lezen",
+    "search": "Zoeken",
+    "home": "Home",
     "map_caption": (
         "Kaart van de buurten. Elk nummer op de kaart staat ook in de lijst, voor de naam van de buurt. "
         "Een buurt met strepen heeft nog geen verhaal."
@@ -130,6 +147,23 @@ EN = {
     "more_stories": "Read all stories",
     "pinned": "Featured",
     "made_with": "Made with",
+    "about": "About this site",
+    "privacy": "Privacy",
+    "accessibility": "Accessibility",
+    "contact": "Contact",
+    "footer_links": "About this site and contact",
+    "planned": "Planned for",
+    "draft": "Draft",
+    "status": "Status",
+    "not_found_title": "This page does not exist",
+    "not_found_text": (
+        "The address may be mistyped, or the page has moved or been removed. "
+        "Search for the story, or choose where to read on below."
+    ),
+    "not_found_search": "Search for a story",
+    "not_found_onward": "Read on",
+    "search": "Search",
+    "home": "Home",
     "map_caption": (
         "Map of the neighbourhoods. Each number on the map is also in the list, before the "
         "neighbourhood's name. A striped neighbourhood has no story yet."

@@ -25,10 +25,11 @@ from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.utils import get_relative_url
 
 from .. import pipeline
+from ..chrome import chrome
 from ..memo import Memo
 from ..render import Page, PageKind
 from ..settings import Settings, UrlWords
-from ..siteconfig import settings_from_options
+from ..siteconfig import house_style_problems, settings_from_options
 from ..texts import Texts, og_locale
 from ..write import write_files
 from .mkdocs_rebuild import (
@@ -43,6 +44,10 @@ log = logging.getLogger("mkdocs.plugins.aanhetwoord")
 
 HOME_MARKER = "<!-- aanhetwoord:home -->"
 TITLE_SLOT = "\x00aanhetwoord-title\x00"  # never in a page: NUL cannot come from a story or theme
+# What MkDocs puts above a page that a published build leaves out (mkdocs/commands/build.py).
+DRAFT_MARKER = (
+    '<div class="mkdocs-draft-marker" title="This page will not be included into the built site.">DRAFT</div>'
+)
 # Off only to check that pages are the same with and without shared template parts.
 SHARE_PARTS = os.environ.get("AANHETWOORD_SHARED_PARTS", "on") != "off"
 
@@ -69,6 +74,18 @@ class AanHetWoordConfig(base.Config):
     security_contact = c.Optional(c.Type(str))
     # YAML reads 2027-01-31 as a date; quoted text is accepted too.
     security_expires = c.Optional(c.Type((str, datetime.date)))
+    # The municipality's house style: files in docs_dir, colours as #rrggbb.
+    logo = c.Optional(c.Type(str))
+    favicon = c.Optional(c.Type(str))
+    color_primary = c.Optional(c.Type(str))
+    color_accent = c.Optional(c.Type(str))
+    color_text = c.Optional(c.Type(str))
+    # The footer's links: site-relative paths, full addresses or mailto:.
+    about_url = c.Type(str, default=Settings.about_url)
+    privacy_url = c.Type(str, default=Settings.privacy_url)
+    accessibility_url = c.Type(str, default=Settings.accessibility_url)
+    contact_url = c.Optional(c.Type(str))
+    generator_credit = c.Type(bool, default=True)
 
 
 class CachedFile(File):
@@ -164,12 +181,30 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
                 site_url=config.site_url or "",
                 site_name=config.site_name or "",
                 preview=self.preview,
+                docs_dir=config.docs_dir,
             )
         except ValueError as error:
             raise PluginError(f"aanhetwoord: {error}") from error
+        problems = house_style_problems(self.settings, Path(config.config_file_path))
+        if problems:
+            raise PluginError("aanhetwoord: " + "\n".join(problem.format() for problem in problems))
         plugin = self.config
         self.templates = root / plugin.templates if plugin.templates else None
+        self._theme(config)
         return config
+
+    def _theme(self, config: MkDocsConfig) -> None:
+        """The house style's logo and favicon, and a menu on every page at every width."""
+        brand = self.settings.brand
+        if brand.logo:
+            config.theme["logo"] = brand.logo
+        if brand.favicon:
+            config.theme["favicon"] = brand.favicon
+        # Material's side menu is hidden on pages that hide it (such as the home page) and on
+        # wide screens it is the only menu; the tabs above the page are always there.
+        features = config.theme.get("features") or []
+        if "navigation.tabs" not in features:
+            config.theme["features"] = [*features, "navigation.tabs"]
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         self.site = site = pipeline.build(
@@ -213,6 +248,9 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
         self.search = search_plugin(config)
         # The theme's own lines (the footer's) in the site's language, also on the 404 page.
         env.globals["aanhetwoord_text"] = Texts(self.settings.language)
+        # The house style and the footer's links, also on the 404 page (which has no page context).
+        urls = {file.url for file in files if file.is_documentation_page()}
+        env.globals["aanhetwoord_site"] = chrome(self.settings, lambda url: url in urls)
         if self.memo is not None:
             # Serve loads the theme anew for every build; compiling its templates once is enough.
             env.bytecode_cache = self.memo.bytecode
@@ -232,6 +270,9 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
         if isinstance(page, StoryPage):
             for placeholder, part in page.spec.deferred.items():
                 output = output.replace(placeholder, part, 1)
+            if page.spec.preview_only:
+                # The page carries its own Dutch banner; MkDocs' English marker goes.
+                output = output.replace(DRAFT_MARKER, "", 1)
         elif self.site is not None and page.is_homepage:
             output = output.replace(HOME_MARKER, self.site.home(page.url), 1)
         return output

@@ -20,6 +20,7 @@ page is rendered on the server, works without JavaScript and loads nothing from 
 from __future__ import annotations
 
 import logging
+import mimetypes
 import re
 import secrets
 import shutil
@@ -41,6 +42,7 @@ from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, R
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .. import brand
 from ..model import RegisterEntry
 from ..photos import PhotoError, PhotoSettings
 from . import crashpoint, forge, recovery, wording
@@ -126,6 +128,10 @@ class Intake:
 
     def page(self, request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         context.setdefault("contact", self.settings.contact)
+        site = self.site.current().settings
+        context.setdefault("site_name", site.site_name)
+        context.setdefault("logo", bool(self.house_file("logo")))
+        context.setdefault("favicon", bool(self.house_file("favicon")))
         html = self.templates.get_template(template).render(base=self.base_path(request), **context)
         return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
@@ -453,9 +459,25 @@ class Intake:
         )
 
     async def stylesheet(self, request: Request) -> Response:
-        return FileResponse(
-            HERE / "static" / "intake.css", media_type="text/css", headers={"Cache-Control": "max-age=3600"}
-        )
+        # The form's own rules, then the municipality's house colours from the site's settings.
+        css = (HERE / "static" / "intake.css").read_text(encoding="utf-8")
+        css += brand.stylesheet(self.site.current().settings.brand, scheme_selectors=False)
+        return Response(css, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
+
+    def house_file(self, kind: str) -> Path | None:
+        """The site's logo or favicon (inside its docs folder), or None."""
+        settings = self.site.current().settings
+        name = settings.brand.logo if kind == "logo" else settings.brand.favicon
+        if not name or settings.docs_dir is None or Path(name).suffix.lower() not in brand.IMAGE_SUFFIXES:
+            return None
+        return brand.resolve(settings.docs_dir, name)
+
+    async def house_image(self, request: Request) -> Response:
+        path = self.house_file(request.url.path.rstrip("/").rsplit("/", 1)[-1])
+        if path is None:
+            return PlainTextResponse("Niet gevonden", status_code=404)
+        media = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return FileResponse(path, media_type=media, headers={"Cache-Control": "max-age=3600"})
 
     async def health(self, request: Request) -> Response:
         return PlainTextResponse("ok")
@@ -551,6 +573,8 @@ def create_app(settings: IntakeSettings) -> Starlette:
             Route("/intrekken/{token}", intake.withdraw_page, methods=["GET"]),
             Route("/intrekken/{token}", intake.withdraw, methods=["POST"]),
             Route("/stijl.css", intake.stylesheet, methods=["GET"]),
+            Route("/logo", intake.house_image, methods=["GET"]),
+            Route("/favicon", intake.house_image, methods=["GET"]),
             Route("/gezond", intake.health, methods=["GET"]),
         ],
         exception_handlers={404: not_found, 405: not_found, 500: server_error},
