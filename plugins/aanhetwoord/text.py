@@ -57,3 +57,18 @@ def shorten(value: str, limit: int) -> str:
     if " " in cut:
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip(" ,.;:") + "…"
+
+
+# Characters no page or feed can carry: XML 1.0 forbids C0 controls (except tab, line feed and
+# carriage return), lone surrogates and U+FFFE/U+FFFF; HTML also counts DEL, the C1 controls and
+# the other noncharacters as errors. YAML escapes ("\x0b", "\ud800") can produce every one.
+UNFIT_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(17))
+    + "]"
+)
+
+
+def without_unfit(value: str) -> str:
+    """``value`` without the characters of :data:`UNFIT_CHARACTERS`."""
+    return UNFIT_CHARACTERS.sub("", value)

@@ -19,6 +19,7 @@ from babel import Locale, UnknownLocaleError
 
 from . import markdown
 from .load import StorySource
+from .load import field_label as _label
 from .model import Consent, Image, RegisterEntry, Status, Story, Update
 from .problems import Problem, Severity
 from .registers import Register
@@ -419,12 +420,3 @@ def _unknown_key_message(key: str, known: Iterable[str]) -> str:
     close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
     hint = f"; bedoel je '{close[0]}'?" if close else ""
     return f"onbekend veld '{key}' wordt genegeerd{hint}"
-
-
-def _label(field_path: str) -> str:
-    """``themes.1`` → ``themes[1]``: the way people read a list position."""
-    parts = field_path.split(".") if field_path else []
-    label = ""
-    for part in parts:
-        label += f"[{part}]" if part.isdigit() else (f".{part}" if label else part)
-    return label
