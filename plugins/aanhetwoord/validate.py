@@ -23,7 +23,7 @@ from .load import field_label as _label
 from .model import Consent, Image, RegisterEntry, Status, Story, Update
 from .problems import Problem, Severity
 from .registers import Register
-from .text import is_valid_slug, shorten
+from .text import is_valid_slug, shorten, without_unfit
 
 KNOWN_KEYS = (
     "title",
@@ -46,6 +46,17 @@ KNOWN_KEYS = (
 ENGINE_KEYS = ("hide", "search", "template")
 TITLE_MAX = 120
 SUMMARY_MAX = 300
+NAME_MAX = 200  # a community, storyteller, neighbourhood or theme name
+LANGUAGE_MAX = 35  # the longest language tag anyone writes, like 'sr-Latn-ME'
+# Every list a story may hold, and how long it may be. Each community, neighbourhood and theme
+# gets a page that lists the story with all its names, so output grows with the square of a list.
+LIST_MAX = {
+    "community": 10,
+    "neighbourhoods": 10,
+    "themes": 10,
+    "storytellers": 20,
+    "updates": 50,
+}
 CONSENT_KEYS = ("date", "reference", "photos")
 IMAGE_KEYS = ("src", "alt", "credit")
 UPDATE_KEYS = ("date", "text")
@@ -73,17 +84,27 @@ class _Checker:
 
     # Typed readers. Each returns None (and reports) when the value is unusable.
 
-    def text(self, key: str, value: Any, *, required: bool = False, limit: int | None = None) -> str | None:
+    def text(
+        self, key: str, value: Any, *, required: bool = False, limit: int | None = None, one_line: bool = True
+    ) -> str | None:
+        """Text from a field; ``one_line`` joins lines and runs of spaces, since a line break in a title
+        or name means nothing on a page (and some, like U+2029, stop the drawing of preview images)."""
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
                 self.error(key, "is verplicht en mag niet leeg zijn")
             return None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = str(value)
+            value = _number_text(value)
         if not isinstance(value, str):
             self.error(key, "moet tekst zijn")
             return None
-        value = value.strip()
+        # The loader already dropped these with a warning; other callers may not have.
+        value = without_unfit(value)
+        value = " ".join(value.split()) if one_line else value.strip()
+        if not value:
+            if required:
+                self.error(key, "is verplicht en mag niet leeg zijn")
+            return None
         if limit is not None and len(value) > limit:
             self.error(key, f"is {len(value)} tekens lang; het mag hoogstens {limit} tekens zijn")
             return None
@@ -99,9 +120,11 @@ class _Checker:
         if not isinstance(items, list):
             self.error(key, "moet een tekst of een lijst van teksten zijn")
             return None
+        if not self.at_most(key, items):
+            return None
         result = []
         for index, item in enumerate(items):
-            text = self.text(f"{key}.{index}", item)
+            text = self.text(f"{key}.{index}", item, limit=NAME_MAX)
             if text is None:
                 if item is None or (isinstance(item, str) and not item.strip()):
                     self.error(f"{key}.{index}", "een leeg item in de lijst")
@@ -109,14 +132,24 @@ class _Checker:
             result.append(text)
         return result
 
+    def at_most(self, key: str, items: list) -> bool:
+        most = LIST_MAX[key]
+        if len(items) > most:
+            self.error(key, f"noemt er {len(items)}; dat mogen er hoogstens {most} zijn")
+            return False
+        return True
+
     def date(self, key: str, value: Any, *, required: bool = False) -> date | None:
         if value is None or value == "":
             if required:
                 self.error(key, "is verplicht, als JJJJ-MM-DD (bijvoorbeeld 2026-05-01)")
             return None
-        if isinstance(value, date):
+        if type(value) is date:  # not a datetime: stories have days, and the two cannot be compared
             return value
-        text = str(value).strip()
+        if not isinstance(value, (str, int)) or isinstance(value, bool):
+            self.error(key, "moet een datum zijn, als JJJJ-MM-DD (bijvoorbeeld 2026-05-01)")
+            return None
+        text = shorten(_number_text(value) if isinstance(value, int) else value, 40)
         try:
             if len(text) != 10:
                 raise ValueError
@@ -144,7 +177,7 @@ class _Checker:
         allowed = tuple(allowed)
         for sub in value:
             if sub not in allowed:
-                self.warn(f"{key}.{sub}", _unknown_key_message(str(sub), allowed))
+                self.warn(f"{key}.{sub}", _unknown_key_message(sub, allowed))
         return value
 
 
@@ -152,8 +185,8 @@ def validate(source: StorySource, registers: Registers, today: date) -> tuple[St
     """Check one story source. Returns the story (None if it has errors) and every problem found."""
     check = _Checker(source)
     check.problems.extend(source.problems)
-    if source.problems and not source.data:
-        return None, check.problems
+    if any(problem.is_error for problem in source.problems):
+        return None, check.problems  # the file could not be read
     data = source.data
 
     if not is_valid_slug(source.slug):
@@ -165,7 +198,7 @@ def validate(source: StorySource, registers: Registers, today: date) -> tuple[St
 
     for key in data:
         if key not in KNOWN_KEYS and key not in ENGINE_KEYS:
-            check.warn(str(key), _unknown_key_message(str(key), KNOWN_KEYS))
+            check.warn(str(key), _unknown_key_message(key, KNOWN_KEYS))
 
     status = _status(check, data.get("status"))
     if status is Status.WITHDRAWN:
@@ -194,16 +227,17 @@ def validate(source: StorySource, registers: Registers, today: date) -> tuple[St
     consent = _consent(check, data.get("consent"), required=status is not Status.DRAFT)
     summary = check.text("summary", data.get("summary"), limit=SUMMARY_MAX)
     storytellers = check.texts("storytellers", data.get("storytellers")) or []
-    recorded_by = check.text("recorded_by", data.get("recorded_by")) or ""
+    recorded_by = check.text("recorded_by", data.get("recorded_by"), limit=NAME_MAX) or ""
     image = _image(check, data.get("image"), source.path)
     language = _language(check, data.get("language"))
     updates = _updates(check, data.get("updates"))
     pinned = check.flag("pinned", data.get("pinned")) or False
     translation_of = check.text("translation_of", data.get("translation_of")) or ""
     if translation_of and not is_valid_slug(translation_of):
-        check.error("translation_of", f"'{translation_of}' is geen naam (slug) van een verhaal")
+        check.error("translation_of", f"'{_shown(translation_of)}' is geen naam (slug) van een verhaal")
 
-    tokens = markdown.parse(source.body)
+    body = without_unfit(source.body)  # the loader already did this, with a warning
+    tokens = markdown.parse(body)
     assets = [asset_name(image.src)] if image else []
     assets += _inline_images(check, tokens, source.body_line, "tekst")
     for index, update in updates:
@@ -225,7 +259,7 @@ def validate(source: StorySource, registers: Registers, today: date) -> tuple[St
         communities=tuple(communities),
         neighbourhoods=tuple(neighbourhoods),
         themes=tuple(themes),
-        body=source.body,
+        body=body,
         body_line=source.body_line,
         consent=consent,
         summary=summary,
@@ -283,9 +317,9 @@ def _status(check: _Checker, value: Any) -> Status:
     if value is None:
         return Status.PUBLISHED
     try:
-        return Status(str(value).strip().lower())
+        return Status(value.strip().lower() if isinstance(value, str) else value)
     except ValueError:
-        check.error("status", f"'{value}' kan niet; kies published, draft of withdrawn")
+        check.error("status", f"'{_shown(value)}' kan niet; kies published, draft of withdrawn")
         return Status.DRAFT
 
 
@@ -332,7 +366,7 @@ def _image(check: _Checker, value: Any, story_file: Path) -> Image | None:
     mapping = check.mapping("image", value, IMAGE_KEYS)
     if mapping is None:
         return None
-    src = check.text("image.src", mapping.get("src"), required=True)
+    src = check.text("image.src", mapping.get("src"), required=True, one_line=False)
     alt = check.text("image.alt", mapping.get("alt"))
     credit = check.text("image.credit", mapping.get("credit")) or ""
     if src is None:
@@ -350,7 +384,7 @@ def _image(check: _Checker, value: Any, story_file: Path) -> Image | None:
 
 
 def _language(check: _Checker, value: Any) -> str:
-    code = check.text("language", value)
+    code = check.text("language", value, limit=LANGUAGE_MAX)
     if not code:
         return ""
     try:
@@ -386,6 +420,8 @@ def _updates(check: _Checker, value: Any) -> list[tuple[int, Update]]:
     if not isinstance(value, list):
         check.error("updates", "moet een lijst zijn, met voor elk vervolg '- date:' en 'text:'")
         return []
+    if not check.at_most("updates", value):
+        return []
     updates = []
     for index, item in enumerate(value):
         key = f"updates.{index}"
@@ -393,7 +429,7 @@ def _updates(check: _Checker, value: Any) -> list[tuple[int, Update]]:
         if mapping is None:
             continue
         when = check.date(f"{key}.date", mapping.get("date"), required=True)
-        text = check.text(f"{key}.text", mapping.get("text"), required=True)
+        text = check.text(f"{key}.text", mapping.get("text"), required=True, one_line=False)
         if when and text:
             updates.append((index, Update(when, text)))
     return updates
@@ -416,7 +452,21 @@ def _asset_exists(folder: Path, src: str, story_file: Path) -> bool:
     return candidate.is_file()
 
 
-def _unknown_key_message(key: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+def _unknown_key_message(key: Any, known: Iterable[str]) -> str:
+    name = _shown(key)
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     hint = f"; bedoel je '{close[0]}'?" if close else ""
-    return f"onbekend veld '{key}' wordt genegeerd{hint}"
+    return f"onbekend veld '{name}' wordt genegeerd{hint}"
+
+
+def _shown(value: Any) -> str:
+    """A value as a message quotes it: one line, not too long."""
+    return shorten(value if isinstance(value, str) else repr(value), 60)
+
+
+def _number_text(value: int | float) -> str:
+    """A number as text; Python refuses to write out an int of more than 4300 digits."""
+    try:
+        return str(value)
+    except ValueError:
+        return "…"
