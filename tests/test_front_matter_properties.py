@@ -123,7 +123,8 @@ def memo() -> Memo:
 @given(text=story_texts())
 def test_a_site_with_any_story_builds_and_every_file_it_writes_parses(fuzz_site, memo, text):
     fuzz_site.story.parent.mkdir(exist_ok=True)
-    fuzz_site.story.write_text(text, encoding="utf-8", newline="")
+    # A lone surrogate makes bytes that are no UTF-8: the story must be refused as such.
+    fuzz_site.story.write_text(text, encoding="utf-8", errors="surrogatepass", newline="")
     # Only compiled templates carry over between examples: every story is read and built afresh.
     built = pipeline.build(fuzz_site.settings, memo=Memo(bytecode=memo.bytecode))
 

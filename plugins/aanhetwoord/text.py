@@ -69,6 +69,12 @@ UNFIT_CHARACTERS = re.compile(
 )
 
 
+# Of those, the ones that separate words (Word writes a line break as a vertical tab) become spaces.
+_UNFIT_SPACES = re.compile("[\x0b\x0c\x1c-\x1f\x85]")
+
+
 def without_unfit(value: str) -> str:
     """``value`` without the characters of :data:`UNFIT_CHARACTERS`."""
-    return UNFIT_CHARACTERS.sub("", value)
+    if not UNFIT_CHARACTERS.search(value):
+        return value
+    return UNFIT_CHARACTERS.sub("", _UNFIT_SPACES.sub(" ", value))
