@@ -80,6 +80,13 @@ ATTACKS: dict[str, tuple[str, list[str]]] = {
         story(community=COMMUNITIES),
         ["stories/gemeenschappen/index.md:4: community: noemt er 2000; dat mogen er hoogstens 10 zijn"],
     ),
+    "lange-tekst": (
+        story(body="Woord " * 100_000),
+        [
+            "stories/lange-tekst/index.md:9: tekst: het verhaal is 599.999 tekens lang;"
+            " het mag hoogstens 500.000 tekens zijn"
+        ],
+    ),
     "veld-als-lijst": (
         story("? [title, date]\n: x\n"),
         [

@@ -47,6 +47,9 @@ ENGINE_KEYS = ("hide", "search", "template")
 TITLE_MAX = 120
 SUMMARY_MAX = 300
 NAME_MAX = 200  # a community, storyteller, neighbourhood or theme name
+# The story text: a book chapter fits; more would only slow every build (Markdown of 500,000
+# characters takes up to half a minute to render in the worst case).
+BODY_MAX = 500_000
 LANGUAGE_MAX = 35  # the longest language tag anyone writes, like 'sr-Latn-ME'
 # Every list a story may hold, and how long it may be. Each community, neighbourhood and theme
 # gets a page that lists the story with all its names, so output grows with the square of a list.
@@ -237,6 +240,17 @@ def validate(source: StorySource, registers: Registers, today: date) -> tuple[St
         check.error("translation_of", f"'{_shown(translation_of)}' is geen naam (slug) van een verhaal")
 
     body = without_unfit(source.body)  # the loader already did this, with a warning
+    if len(body.strip()) > BODY_MAX:
+        check.problems.append(
+            Problem(
+                source.display_path,
+                source.body_line,
+                "tekst",
+                f"het verhaal is {_dutch_number(len(body.strip()))} tekens lang;"
+                f" het mag hoogstens {_dutch_number(BODY_MAX)} tekens zijn",
+            )
+        )
+        body = ""
     tokens = markdown.parse(body)
     assets = [asset_name(image.src)] if image else []
     assets += _inline_images(check, tokens, source.body_line, "tekst")
@@ -462,6 +476,10 @@ def _unknown_key_message(key: Any, known: Iterable[str]) -> str:
 def _shown(value: Any) -> str:
     """A value as a message quotes it: one line, not too long."""
     return shorten(value if isinstance(value, str) else repr(value), 60)
+
+
+def _dutch_number(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
 
 
 def _number_text(value: int | float) -> str:
