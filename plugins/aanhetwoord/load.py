@@ -1,8 +1,9 @@
 """Load: find story files and read their front matter, keeping line numbers for messages.
 
 Front matter is untrusted YAML. It is parsed with PyYAML's safe parser, and only plain values
-come out: dicts with text keys, lists, text, numbers, true/false and null. Dates stay text (so an
-impossible date is one message, not a crash), also when tagged ``!!timestamp``. Anchors and
+come out: dicts with text keys, lists, text, whole numbers, true/false and null. Dates stay text
+(so an impossible date is one message, not a crash), also when tagged ``!!timestamp``; other
+numbers stay as written. Anchors and
 aliases, other tags (``!!binary``, ``!!set``, ``!!python/…``) and nesting deeper than any story
 needs are refused before anything is built, which rules out "billion laughs" documents and
 unbounded recursion. Characters no web page or feed can carry are dropped with a warning.
@@ -243,7 +244,7 @@ class _Refused(Exception):
 
 class _Builder:
     """Plain Python values from YAML nodes: dicts with text keys, lists, text, whole numbers,
-    numbers with a fraction, true/false and null, nothing else. Records the line of every
+    true/false and null, nothing else. Records the line of every
     field for messages, and warns about repeated fields and characters no page can show."""
 
     def __init__(self, source: StorySource, first_line: int) -> None:
