@@ -7,6 +7,7 @@ Every command runs for real, as a subprocess: ``check``, the MkDocs build, ``ser
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -17,8 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from aanhetwoord import feeds, pipeline
+from aanhetwoord.siteconfig import load_settings
 from sitefactory import Site, engine_executable, free_port, make_site, quiet_env, running_server
 
+ATOM = "{http://www.w3.org/2005/Atom}"
 BASE = {
     "title": "Een verhaal",  # line 2
     "date": "2025-05-01",  # line 3
@@ -394,3 +398,26 @@ def test_check_pr_passes_a_good_story_while_a_broken_one_is_on_main(pr_site):
     result = check_pr(site, env)
     assert_no_traceback(result)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# The feed writer, a second wall behind the loader ----------------------------------------------
+
+
+def test_the_feed_writer_drops_characters_xml_forbids_by_itself(site):
+    site.add_story("goed", title="Goed", summary="Kort")
+    built = pipeline.build(load_settings(site.write_config()))
+    [story] = built.catalogue.stories
+    # As if a story came past the loader with characters XML 1.0 forbids.
+    odd = dataclasses.replace(story, title="Koffie\x0bdrinken\ud800", summary="Kort\x00verhaal\ufffe")
+    feed = feeds.Feed("", "Site\x01", [odd], "nl")
+
+    root = ET.fromstring(feeds.atom(feed, built.catalogue, built.renderer.urls, lambda _: ""))
+    assert root.find(f"{ATOM}title").text == "Site"
+    entry = root.find(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}title").text == "Koffie drinken"
+    assert entry.find(f"{ATOM}summary").text == "Kortverhaal"
+
+    document = json.loads(feeds.json_feed(feed, built.catalogue, built.renderer.urls, lambda _: ""))
+    assert document["title"] == "Site"
+    assert document["items"][0]["title"] == "Koffie drinken"
+    assert document["items"][0]["summary"] == "Kortverhaal"
