@@ -454,11 +454,11 @@ def test_front_matter_over_64_kb_is_refused(site):
 
 
 def test_front_matter_just_under_64_kb_is_read(site):
-    names = "  - Een verteller met een naam\n" * 2000  # 62,000 bytes
-    write(site, "groot", FRONT + "storytellers:\n" + names)
+    text = "Een lange zin over wat er daarna gebeurde. " * 1400  # 60,200 bytes
+    write(site, "groot", FRONT + f"updates:\n  - date: 2025-06-01\n    text: {text}\n")
     checked = run_check(site)
     assert checked.problems == []
-    assert len(checked.stories[0].storytellers) == 2000
+    assert len(checked.stories[0].updates[0].text) == len(text.strip())
 
 
 # Registers -------------------------------------------------------------------------------

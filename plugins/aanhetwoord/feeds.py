@@ -17,6 +17,7 @@ from typing import Any
 from .catalogue import Catalogue
 from .model import Story
 from .settings import Settings
+from .text import without_unfit
 from .texts import Texts
 from .urls import Urls
 
@@ -145,8 +146,30 @@ def atom(feed: Feed, catalogue: Catalogue, urls: Urls, cover: Callable[[Story], 
         image = cover(story)
         if image:
             sub(entry, "link", rel="enclosure", type="image/jpeg", href=urls.absolute(image))
+    _fit_for_xml(root)
     ET.indent(root, space=" ")
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _fit_for_xml(root: ET.Element) -> None:
+    """A second wall behind the loader: ElementTree writes any character, also those XML 1.0
+    forbids (a vertical tab, a lone surrogate), and one of them makes the whole feed unreadable."""
+    for element in root.iter():
+        if element.text:
+            element.text = without_unfit(element.text)
+        for name, value in element.attrib.items():
+            element.attrib[name] = without_unfit(value)
+
+
+def _fit_for_json(value: Any) -> Any:
+    """Text without characters no page or feed can carry (a lone surrogate cannot even be UTF-8)."""
+    if isinstance(value, str):
+        return without_unfit(value)
+    if isinstance(value, list):
+        return [_fit_for_json(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _fit_for_json(item) for key, item in value.items()}
+    return value
 
 
 def json_feed(feed: Feed, catalogue: Catalogue, urls: Urls, cover: Callable[[Story], str]) -> bytes:
@@ -177,7 +200,7 @@ def json_feed(feed: Feed, catalogue: Catalogue, urls: Urls, cover: Callable[[Sto
         "language": feed.language,
         "items": items,
     }
-    return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
+    return json.dumps(_fit_for_json(document), ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
 
 
 def links(base: str, title: str, urls: Urls) -> list[dict[str, str]]:

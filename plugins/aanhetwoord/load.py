@@ -1,8 +1,12 @@
 """Load: find story files and read their front matter, keeping line numbers for messages.
 
-Front matter is untrusted YAML. It is parsed with PyYAML's safe loader, dates stay text
-(so an impossible date is one message, not a crash), and anchors and aliases are refused
-before anything is built from them, which rules out "billion laughs" documents.
+Front matter is untrusted YAML. It is parsed with PyYAML's safe parser, and only plain values
+come out: dicts with text keys, lists, text, whole numbers, true/false and null. Dates stay text
+(so an impossible date is one message, not a crash), also when tagged ``!!timestamp``; other
+numbers stay as written. Anchors and
+aliases, other tags (``!!binary``, ``!!set``, ``!!python/…``) and nesting deeper than any story
+needs are refused before anything is built, which rules out "billion laughs" documents and
+unbounded recursion. Characters no web page or feed can carry are dropped with a warning.
 """
 
 from __future__ import annotations
@@ -17,14 +21,30 @@ import frontmatter
 import yaml
 
 from .problems import Problem, Severity
+from .text import UNFIT_CHARACTERS, shorten, without_unfit
 
 STORY_FILE = "index.md"
+# Front matter needs three levels (updates → an update → its date); more is a mistake or an attack.
+MAX_DEPTH = 10
+# No field is a number: a longer one is kept as the text it was written as.
+NUMBER_CHARS = 30
 
 
 # libyaml's parser when PyYAML has it: the same safe loading, many times faster.
 _SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
-_BOOL = "tag:yaml.org,2002:bool"
+_YAML_TAG = "tag:yaml.org,2002:"
+_TIMESTAMP = _YAML_TAG + "timestamp"
+_BOOL = _YAML_TAG + "bool"
+_STR = _YAML_TAG + "str"
+_INT = _YAML_TAG + "int"
+_FLOAT = _YAML_TAG + "float"
+_NULL = _YAML_TAG + "null"
+# Tags a story may carry; '!' is YAML's "no particular type". An explicit !!timestamp is read as text.
+_SCALAR_TAGS = frozenset({_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP, "!"})
+_COLLECTION_TAGS = frozenset({_YAML_TAG + "seq", _YAML_TAG + "map", "!"})
+_SCALARS = yaml.constructor.SafeConstructor()
+# A whole number that reads back as written; '0123', '1_000', '10:30' or '0x1F' stay text.
+_WHOLE_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)")
 
 
 class _FrontMatterLoader(_SafeBase):  # type: ignore[misc, valid-type]
@@ -111,6 +131,12 @@ def read_story(slug: str, path: Path, display_path: str, max_front_matter: int) 
 def parse_story_text(source: StorySource, text: str, max_front_matter: int) -> None:
     """Fill ``source`` from the text of a story file."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    clean = without_unfit(text)
+    if clean != text:
+        found = UNFIT_CHARACTERS.search(text)
+        line = text[: found.start()].count("\n") + 1 if found else 1
+        source.problems.append(_unfit_warning(source, line, "", text))
+        text = clean
     handler = frontmatter.YAMLHandler()
     if not handler.detect(text):
         source.problems.append(
@@ -146,58 +172,154 @@ def parse_story_text(source: StorySource, text: str, max_front_matter: int) -> N
 
 
 def _parse_yaml(source: StorySource, raw: str, first_line: int) -> Any:
-    try:
-        for event in yaml.parse(raw, Loader=_FrontMatterLoader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                line = first_line + event.start_mark.line
-                source.problems.append(
-                    _problem(source, line, "", "YAML-ankers en -verwijzingen (& en *) zijn niet toegestaan")
-                )
-                return None
-    except yaml.YAMLError as error:
-        _yaml_problem(source, error, first_line)
+    if not _plain_events(source, raw, first_line):
         return None
-
     loader = _FrontMatterLoader(raw)
     try:
         node = loader.get_single_node()
-        if node is None:
-            return {}
-        data = loader.construct_document(node)
     except yaml.YAMLError as error:
         _yaml_problem(source, error, first_line)
         return None
     finally:
         loader.dispose()
-    _record_lines(source, node, "", first_line)
-    return data
+    if node is None:
+        return {}
+    try:
+        return _Builder(source, first_line).value(node, "")
+    except _Refused as refused:
+        source.problems.append(_problem(source, refused.line, "", refused.message))
+        return None
 
 
-def _record_lines(source: StorySource, node: yaml.Node, prefix: str, first_line: int) -> None:
-    lines = source.lines
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
+def _plain_events(source: StorySource, raw: str, first_line: int) -> bool:
+    """Read the YAML as a stream of events, before any value is built from it: anchors and
+    aliases, tags other than YAML's plain types, and nesting deeper than :data:`MAX_DEPTH` are
+    refused here, so nothing later can blow up or recurse without end."""
+    depth = 0
+    try:
+        for event in yaml.parse(raw, Loader=_FrontMatterLoader):
+            line = first_line + event.start_mark.line
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                message = "YAML-ankers en -verwijzingen (& en *) zijn niet toegestaan"
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
                 continue
-            path = f"{prefix}.{key_node.value}" if prefix else str(key_node.value)
-            line = first_line + key_node.start_mark.line
-            if path in lines:
-                source.problems.append(
-                    Problem(
-                        source.display_path,
-                        line,
-                        path,
-                        f"staat ook al op regel {lines[path]}; alleen deze telt",
-                        Severity.WARNING,
+            elif isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                message = _tag_problem(event.tag, _COLLECTION_TAGS)
+                if not message and depth > MAX_DEPTH:
+                    message = (
+                        f"de gegevens zitten te diep in elkaar (meer dan {MAX_DEPTH} niveaus);"
+                        " zie het voorbeeld in de handleiding"
                     )
-                )
-            lines[path] = line
-            _record_lines(source, value_node, path, first_line)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            path = f"{prefix}.{index}"
-            lines[path] = first_line + item.start_mark.line
-            _record_lines(source, item, path, first_line)
+            elif isinstance(event, yaml.ScalarEvent):
+                message = _tag_problem(event.tag, _SCALAR_TAGS)
+            else:
+                continue
+            if message:
+                source.problems.append(_problem(source, line, "", message))
+                return False
+    except yaml.YAMLError as error:
+        _yaml_problem(source, error, first_line)
+        return False
+    return True
+
+
+def _tag_problem(tag: str | None, allowed: frozenset[str]) -> str:
+    if tag is None or tag in allowed:
+        return ""
+    shown = shorten("!!" + tag.removeprefix(_YAML_TAG) if tag.startswith(_YAML_TAG) else tag, 40)
+    return (
+        f"het YAML-label '{shown}' is niet toegestaan; schrijf de waarde zonder label"
+        " (tekst, een datum als JJJJ-MM-DD, true of false, of een lijst)"
+    )
+
+
+class _Refused(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+class _Builder:
+    """Plain Python values from YAML nodes: dicts with text keys, lists, text, whole numbers,
+    true/false and null, nothing else. Records the line of every
+    field for messages, and warns about repeated fields and characters no page can show."""
+
+    def __init__(self, source: StorySource, first_line: int) -> None:
+        self.source = source
+        self.first_line = first_line
+
+    def line(self, node: yaml.Node) -> int:
+        return self.first_line + node.start_mark.line
+
+    def value(self, node: yaml.Node, path: str) -> Any:
+        lines = self.source.lines
+        if isinstance(node, yaml.MappingNode):
+            mapping: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    message = (
+                        "fout in de YAML-opmaak: de naam van een veld moet gewone tekst zijn,"
+                        " geen lijst of groep"
+                    )
+                    raise _Refused(self.line(key_node), message)
+                key = self.text(key_node, path)
+                key_path = f"{path}.{key}" if path else key
+                line = self.line(key_node)
+                if key_path in lines:
+                    self.source.problems.append(
+                        Problem(
+                            self.source.display_path,
+                            line,
+                            field_label(key_path),
+                            f"staat ook al op regel {lines[key_path]}; alleen deze telt",
+                            Severity.WARNING,
+                        )
+                    )
+                lines[key_path] = line
+                mapping[key] = self.value(value_node, key_path)
+            return mapping
+        if isinstance(node, yaml.SequenceNode):
+            items = []
+            for index, item in enumerate(node.value):
+                item_path = f"{path}.{index}"
+                lines[item_path] = self.line(item)
+                items.append(self.value(item, item_path))
+            return items
+        return self.scalar(node, path)
+
+    def scalar(self, node: yaml.Node, path: str) -> Any:
+        """No field is a number, so numbers stay as written, except whole numbers in their usual
+        form. That also keeps int() from numbers of thousands of digits (it refuses over 4300)."""
+        tag, value = node.tag, node.value
+        if tag == _NULL:
+            return None
+        if tag == _INT and len(value) <= NUMBER_CHARS and _WHOLE_NUMBER.fullmatch(value):
+            return int(value)
+        if tag == _BOOL and value.lower() in _SCALARS.bool_values:
+            return _SCALARS.bool_values[value.lower()]
+        return self.text(node, path)
+
+    def text(self, node: yaml.Node, path: str) -> str:
+        value = str(node.value)
+        clean = without_unfit(value)
+        if clean != value:
+            self.source.problems.append(_unfit_warning(self.source, self.line(node), path, value))
+        return clean
+
+
+def _unfit_warning(source: StorySource, line: int, path: str, text: str) -> Problem:
+    found = UNFIT_CHARACTERS.search(text)
+    example = f" (zoals U+{ord(found.group()):04X})" if found else ""
+    return Problem(
+        source.display_path,
+        line,
+        field_label(path),
+        f"bevat onzichtbare stuurtekens{example} die niet op een webpagina passen; die zijn weggelaten",
+        Severity.WARNING,
+    )
 
 
 def _yaml_problem(source: StorySource, error: yaml.YAMLError, first_line: int) -> None:
@@ -234,12 +356,25 @@ _EXPLANATIONS = (
 
 def _explain(error: yaml.YAMLError, detail: str) -> str:
     context = str(getattr(error, "context", "") or "")
+    if "escape" in detail:
+        return f"een '\\' met een code die niet bestaat, in tekst tussen aanhalingstekens ({detail})"
+    if "nesting depth" in detail:
+        return f"de gegevens zitten te diep in elkaar ({detail})"
     if "quoted scalar" in context:
         return f"een aanhalingsteken wordt niet afgesloten ({detail})"
     for needle, explanation in _EXPLANATIONS:
         if needle in detail:
             return f"{explanation} ({detail})"
     return f"de opmaak klopt niet ({detail})"
+
+
+def field_label(field_path: str) -> str:
+    """``themes.1`` → ``themes[1]``: the way people read a list position."""
+    parts = field_path.split(".") if field_path else []
+    label = ""
+    for part in parts:
+        label += f"[{part}]" if part.isdigit() else (f".{part}" if label else part)
+    return label
 
 
 def _problem(source: StorySource, line: int, field_name: str, message: str) -> Problem:

@@ -104,3 +104,24 @@ def credit_caption(credit: str, label: str) -> str:
     """A photo's caption: "Foto: Jan", but "Tekening: Sanne" as it is, never "Foto: Tekening: Sanne"."""
     credit = credit.strip()
     return credit if _LABELLED.match(credit) else f"{label}: {credit}"
+
+
+# Characters no page or feed can carry: XML 1.0 forbids C0 controls (except tab, line feed and
+# carriage return), lone surrogates and U+FFFE/U+FFFF; HTML also counts DEL, the C1 controls and
+# the other noncharacters as errors. YAML escapes ("\x0b", "\ud800") can produce every one.
+UNFIT_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(17))
+    + "]"
+)
+
+
+# Of those, the ones that separate words (Word writes a line break as a vertical tab) become spaces.
+_UNFIT_SPACES = re.compile("[\x0b\x0c\x1c-\x1f\x85]")
+
+
+def without_unfit(value: str) -> str:
+    """``value`` without the characters of :data:`UNFIT_CHARACTERS`."""
+    if not UNFIT_CHARACTERS.search(value):
+        return value
+    return UNFIT_CHARACTERS.sub("", _UNFIT_SPACES.sub(" ", value))

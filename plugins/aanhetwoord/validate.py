@@ -20,10 +20,11 @@ from babel import Locale, UnknownLocaleError
 from . import markdown
 from .communities import lookalike_problems
 from .load import StorySource
+from .load import field_label as _label
 from .model import Consent, Image, RegisterEntry, Status, Story, Update
 from .problems import Problem, Severity
 from .registers import Register
-from .text import is_valid_slug, shorten, strip_invisible
+from .text import is_valid_slug, shorten, strip_invisible, without_unfit
 
 KNOWN_KEYS = (
     "title",
@@ -46,6 +47,20 @@ KNOWN_KEYS = (
 ENGINE_KEYS = ("hide", "search", "template")
 TITLE_MAX = 120
 SUMMARY_MAX = 300
+NAME_MAX = 200  # a community, storyteller, neighbourhood or theme name
+# The story text: a book chapter fits; more would only slow every build (Markdown of 500,000
+# characters takes up to half a minute to render in the worst case).
+BODY_MAX = 500_000
+LANGUAGE_MAX = 35  # the longest language tag anyone writes, like 'sr-Latn-ME'
+# Every list a story may hold, and how long it may be. Each community, neighbourhood and theme
+# gets a page that lists the story with all its names, so output grows with the square of a list.
+LIST_MAX = {
+    "community": 10,
+    "neighbourhoods": 10,
+    "themes": 10,
+    "storytellers": 20,
+    "updates": 50,
+}
 CONSENT_KEYS = ("date", "reference", "photos")
 IMAGE_KEYS = ("src", "alt", "credit")
 UPDATE_KEYS = ("date", "text")
@@ -75,7 +90,11 @@ class _Checker:
 
     # Typed readers. Each returns None (and reports) when the value is unusable.
 
-    def text(self, key: str, value: Any, *, required: bool = False, limit: int | None = None) -> str | None:
+    def text(
+        self, key: str, value: Any, *, required: bool = False, limit: int | None = None, one_line: bool = True
+    ) -> str | None:
+        """Text from a field; ``one_line`` joins lines and runs of spaces, since a line break in a title
+        or name means nothing on a page (and some, like U+2029, stop the drawing of preview images)."""
         if isinstance(value, str):
             visible = strip_invisible(value, name=key.split(".")[0] in NAME_KEYS)
             if value.strip() and not visible.strip():
@@ -87,11 +106,17 @@ class _Checker:
                 self.error(key, "is verplicht en mag niet leeg zijn")
             return None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = str(value)
+            value = _number_text(value)
         if not isinstance(value, str):
             self.error(key, "moet tekst zijn")
             return None
-        value = value.strip()
+        # The loader already dropped these with a warning; other callers may not have.
+        value = without_unfit(value)
+        value = " ".join(value.split()) if one_line else value.strip()
+        if not value:
+            if required:
+                self.error(key, "is verplicht en mag niet leeg zijn")
+            return None
         if limit is not None and len(value) > limit:
             self.error(key, f"is {len(value)} tekens lang; het mag hoogstens {limit} tekens zijn")
             return None
@@ -107,9 +132,11 @@ class _Checker:
         if not isinstance(items, list):
             self.error(key, "moet een tekst of een lijst van teksten zijn")
             return None
+        if not self.at_most(key, items):
+            return None
         result = []
         for index, item in enumerate(items):
-            text = self.text(f"{key}.{index}", item)
+            text = self.text(f"{key}.{index}", item, limit=NAME_MAX)
             if text is None:
                 if item is None or (isinstance(item, str) and not item.strip()):
                     self.error(f"{key}.{index}", "een leeg item in de lijst")
@@ -117,14 +144,24 @@ class _Checker:
             result.append(text)
         return result
 
+    def at_most(self, key: str, items: list) -> bool:
+        most = LIST_MAX[key]
+        if len(items) > most:
+            self.error(key, f"noemt er {len(items)}; dat mogen er hoogstens {most} zijn")
+            return False
+        return True
+
     def date(self, key: str, value: Any, *, required: bool = False) -> date | None:
         if value is None or value == "":
             if required:
                 self.error(key, "is verplicht, als JJJJ-MM-DD (bijvoorbeeld 2026-05-01)")
             return None
-        if isinstance(value, date):
+        if type(value) is date:  # not a datetime: stories have days, and the two cannot be compared
             return value
-        text = str(value).strip()
+        if not isinstance(value, (str, int)) or isinstance(value, bool):
+            self.error(key, "moet een datum zijn, als JJJJ-MM-DD (bijvoorbeeld 2026-05-01)")
+            return None
+        text = shorten(_number_text(value) if isinstance(value, int) else value, 40)
         try:
             if len(text) != 10:
                 raise ValueError
@@ -152,7 +189,7 @@ class _Checker:
         allowed = tuple(allowed)
         for sub in value:
             if sub not in allowed:
-                self.warn(f"{key}.{sub}", _unknown_key_message(str(sub), allowed))
+                self.warn(f"{key}.{sub}", _unknown_key_message(sub, allowed))
         return value
 
 
@@ -160,8 +197,8 @@ def validate(source: StorySource, registers: Registers, today: date) -> tuple[St
     """Check one story source. Returns the story (None if it has errors) and every problem found."""
     check = _Checker(source)
     check.problems.extend(source.problems)
-    if source.problems and not source.data:
-        return None, check.problems
+    if any(problem.is_error for problem in source.problems):
+        return None, check.problems  # the file could not be read
     data = source.data
 
     if not is_valid_slug(source.slug):
@@ -173,7 +210,7 @@ def validate(source: StorySource, registers: Registers, today: date) -> tuple[St
 
     for key in data:
         if key not in KNOWN_KEYS and key not in ENGINE_KEYS:
-            check.warn(str(key), _unknown_key_message(str(key), KNOWN_KEYS))
+            check.warn(str(key), _unknown_key_message(key, KNOWN_KEYS))
 
     status = _status(check, data.get("status"))
     if status is Status.WITHDRAWN:
@@ -202,19 +239,31 @@ def validate(source: StorySource, registers: Registers, today: date) -> tuple[St
     consent = _consent(check, data.get("consent"), required=status is not Status.DRAFT)
     summary = check.text("summary", data.get("summary"), limit=SUMMARY_MAX)
     storytellers = check.texts("storytellers", data.get("storytellers")) or []
-    recorded_by = check.text("recorded_by", data.get("recorded_by")) or ""
+    recorded_by = check.text("recorded_by", data.get("recorded_by"), limit=NAME_MAX) or ""
     image = _image(check, data.get("image"), source.path)
     language = _language(check, data.get("language"))
     updates = _updates(check, data.get("updates"))
     pinned = check.flag("pinned", data.get("pinned")) or False
     translation_of = check.text("translation_of", data.get("translation_of")) or ""
     if translation_of and not is_valid_slug(translation_of):
-        check.error("translation_of", f"'{translation_of}' is geen naam (slug) van een verhaal")
+        check.error("translation_of", f"'{_shown(translation_of)}' is geen naam (slug) van een verhaal")
 
-    tokens = markdown.parse(source.body)
+    body = without_unfit(source.body)  # the loader already did this, with a warning
+    if len(body.strip()) > BODY_MAX:
+        check.problems.append(
+            Problem(
+                source.display_path,
+                source.body_line,
+                "tekst",
+                f"het verhaal is {_dutch_number(len(body.strip()))} tekens lang;"
+                f" het mag hoogstens {_dutch_number(BODY_MAX)} tekens zijn",
+            )
+        )
+        body = ""
+    tokens = markdown.parse(body)
     shown = [("image.src", source.line_of("image.src"), asset_name(image.src))] if image else []
     shown += _inline_images(check, tokens, source.body_line, "tekst")
-    _comments(check, source.body, source.body_line, "tekst")
+    _comments(check, body, source.body_line, "tekst")
     for index, update in updates:
         field_path = f"updates.{index}.text"
         first_line = source.line_of(field_path)
@@ -239,7 +288,7 @@ def validate(source: StorySource, registers: Registers, today: date) -> tuple[St
         community_lines=tuple(source.line_of(f"community.{index}") for index in range(len(communities))),
         neighbourhoods=tuple(neighbourhoods),
         themes=tuple(themes),
-        body=source.body,
+        body=body,
         body_line=source.body_line,
         consent=consent,
         summary=summary,
@@ -298,9 +347,9 @@ def _status(check: _Checker, value: Any) -> Status:
     if value is None:
         return Status.PUBLISHED
     try:
-        return Status(str(value).strip().lower())
+        return Status(value.strip().lower() if isinstance(value, str) else value)
     except ValueError:
-        check.error("status", f"'{value}' kan niet; kies published, draft of withdrawn")
+        check.error("status", f"'{_shown(value)}' kan niet; kies published, draft of withdrawn")
         return Status.DRAFT
 
 
@@ -347,7 +396,7 @@ def _image(check: _Checker, value: Any, story_file: Path) -> Image | None:
     mapping = check.mapping("image", value, IMAGE_KEYS)
     if mapping is None:
         return None
-    src = check.text("image.src", mapping.get("src"), required=True)
+    src = check.text("image.src", mapping.get("src"), required=True, one_line=False)
     alt = check.text("image.alt", mapping.get("alt"))
     credit = check.text("image.credit", mapping.get("credit")) or ""
     if src is None:
@@ -365,7 +414,7 @@ def _image(check: _Checker, value: Any, story_file: Path) -> Image | None:
 
 
 def _language(check: _Checker, value: Any) -> str:
-    code = check.text("language", value)
+    code = check.text("language", value, limit=LANGUAGE_MAX)
     if not code:
         return ""
     try:
@@ -436,6 +485,8 @@ def _updates(check: _Checker, value: Any) -> list[tuple[int, Update]]:
     if not isinstance(value, list):
         check.error("updates", "moet een lijst zijn, met voor elk vervolg '- date:' en 'text:'")
         return []
+    if not check.at_most("updates", value):
+        return []
     updates = []
     for index, item in enumerate(value):
         key = f"updates.{index}"
@@ -443,7 +494,7 @@ def _updates(check: _Checker, value: Any) -> list[tuple[int, Update]]:
         if mapping is None:
             continue
         when = check.date(f"{key}.date", mapping.get("date"), required=True)
-        text = check.text(f"{key}.text", mapping.get("text"), required=True)
+        text = check.text(f"{key}.text", mapping.get("text"), required=True, one_line=False)
         if when and text:
             updates.append((index, Update(when, text)))
     return updates
@@ -466,16 +517,25 @@ def _asset_exists(folder: Path, src: str, story_file: Path) -> bool:
     return candidate.is_file()
 
 
-def _unknown_key_message(key: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+def _unknown_key_message(key: Any, known: Iterable[str]) -> str:
+    name = _shown(key)
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     hint = f"; bedoel je '{close[0]}'?" if close else ""
-    return f"onbekend veld '{key}' wordt genegeerd{hint}"
+    return f"onbekend veld '{name}' wordt genegeerd{hint}"
 
 
-def _label(field_path: str) -> str:
-    """``themes.1`` → ``themes[1]``: the way people read a list position."""
-    parts = field_path.split(".") if field_path else []
-    label = ""
-    for part in parts:
-        label += f"[{part}]" if part.isdigit() else (f".{part}" if label else part)
-    return label
+def _shown(value: Any) -> str:
+    """A value as a message quotes it: one line, not too long."""
+    return shorten(value if isinstance(value, str) else repr(value), 60)
+
+
+def _dutch_number(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
+def _number_text(value: int | float) -> str:
+    """A number as text; Python refuses to write out an int of more than 4300 digits."""
+    try:
+        return str(value)
+    except ValueError:
+        return "…"
