@@ -113,13 +113,16 @@ def test_a_withdrawal_before_the_merge_makes_the_branch_publish_nothing(service,
     assert refs(repo)["refs/heads/main"] == main
     assert branches(repo, "intrekking/") == []
 
-    # Staff merge it anyway, in a clone: check and check-pr pass, and the site shows nothing of it.
+    # check-pr refuses the branch: the photo it removed stays in its history. Staff merge it
+    # anyway, in a clone: check passes, and the site shows nothing of it.
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", str(repo), str(clone))
     git(clone, "checkout", "-q", "-B", "verzoek", f"origin/{branch}")
-    for command in (["check"], ["check-pr", "--base", "origin/main"]):
-        result = run_cli(clone, *command)
-        assert result.returncode == 0, result.stdout + result.stderr
+    guard = run_cli(clone, "check-pr", "--base", "origin/main")
+    assert guard.returncode == 1
+    assert f"stories/{slug}/foto.jpg:1: dit bestand zit in een eerdere commit" in guard.stdout + guard.stderr
+    result = run_cli(clone, "check")
+    assert result.returncode == 0, result.stdout + result.stderr
     git(clone, "checkout", "-q", "main")
     git(clone, "merge", "-q", "--no-ff", "-m", "Toch samengevoegd", f"origin/{branch}")
     assert not (clone / "stories" / slug / "foto.jpg").exists()
