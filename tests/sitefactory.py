@@ -15,14 +15,32 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from aanhetwoord.settings import Settings, build_date
+from aanhetwoord.siteconfig import load_settings
+
 ROOT = Path(__file__).resolve().parent.parent
 THEME_OVERRIDES = ROOT / "theme_overrides"
+
+
+def source_date_epoch(day: date) -> str:
+    """``SOURCE_DATE_EPOCH`` for ``day``: noon UTC, the same calendar day in every time zone."""
+    return str(int(datetime(day.year, day.month, day.day, 12, tzinfo=UTC).timestamp()))
+
+
+# The tests run as of one fixed day, whatever the clock says: the product takes "today" from
+# SOURCE_DATE_EPOCH, set here for this process and every build and server it starts. Tests date
+# their stories relative to TODAY. To run the suite as of another day, set SOURCE_DATE_EPOCH.
+os.environ.setdefault("SOURCE_DATE_EPOCH", source_date_epoch(date(2026, 11, 24)))
+TODAY = build_date()
+# The demo site's stories are written for this day: its story of 2026-12-15 is still under embargo.
+DEMO_TODAY = date(2026, 11, 24)
 
 NEIGHBOURHOODS = [
     {
@@ -188,10 +206,13 @@ def running_server(
             print(process.communicate(timeout=30)[0])
 
 
-def quiet_env() -> dict[str, str]:
+def quiet_env(today: date | None = None) -> dict[str, str]:
+    """This process's environment for a build or a server; ``today`` pins the day it runs as of."""
     env = dict(os.environ)
     env["NO_MKDOCS_2_WARNING"] = "1"
     env.setdefault("PYTHONUTF8", "1")
+    if today is not None:
+        env["SOURCE_DATE_EPOCH"] = source_date_epoch(today)
     return env
 
 
@@ -213,12 +234,17 @@ def make_site(root: Path, neighbourhoods: list[dict] | None = None, themes: list
 
 
 def build_demo(site_dir: Path, engine: str = "mkdocs") -> subprocess.CompletedProcess:
-    """Build the repository's demo site strictly into ``site_dir``."""
+    """Build the repository's demo site strictly into ``site_dir``, as of ``DEMO_TODAY``."""
     return subprocess.run(
         [engine_executable(engine), "build", "--strict", "-f", str(ROOT / "mkdocs.yml"), "-d", str(site_dir)],
         cwd=ROOT,
-        env=quiet_env(),
+        env=quiet_env(DEMO_TODAY),
         capture_output=True,
         text=True,
         timeout=600,
     )
+
+
+def demo_settings() -> Settings:
+    """The demo site's settings, as of ``DEMO_TODAY``."""
+    return replace(load_settings(ROOT / "mkdocs.yml"), today=DEMO_TODAY)
