@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 import urllib.request
@@ -23,6 +24,7 @@ def serving(site):
         yield site, server.base, server
 
 
+@pytest.mark.browser
 def test_a_saved_title_shows_in_the_open_page_without_reloading_it_by_hand(serving, browser):
     site, base, _ = serving
     context = new_context(browser)
@@ -57,3 +59,15 @@ def test_serve_says_nothing_about_inaccurate_dirty_builds(serving):
     output = server.stop()
     assert "Documentation built" in output
     assert "dirty" not in output.lower(), output
+
+
+def test_with_port_0_the_preview_is_on_the_port_it_says_and_its_pages_name_it(serving):
+    site, base, server = serving
+    port = int(base.rsplit(":", 1)[1].rstrip("/"))
+    assert port > 0
+    assert re.search(rf"Serving on http://127\.0\.0\.1:{port}/", server.output())
+    with urllib.request.urlopen(base + "verhalen/verhaal-2/", timeout=10) as response:
+        page = response.read().decode()
+    # MkDocs writes the preview's address into the pages before its server listens.
+    assert f'<link rel="canonical" href="http://127.0.0.1:{port}/verhalen/verhaal-2/">' in page
+    assert "127.0.0.1:0/" not in page
