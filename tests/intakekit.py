@@ -2,8 +2,8 @@
 
 * ``make_repo(folder)`` — a small site (``sitefactory.make_site``) committed on ``main``.
 * ``running_service(repo, data, **settings)`` — starts ``aanhetwoord intake`` in a subprocess on
-  127.0.0.1 at a free port, exactly as staff would, and stops it afterwards. Settings are the
-  ``AANHETWOORD_INTAKE_*`` variables without their prefix, e.g. ``rate_limit=5``.
+  127.0.0.1 at port 0 (it says which port it got), exactly as staff would, and stops it
+  afterwards. Settings are the ``AANHETWOORD_INTAKE_*`` variables without their prefix, e.g. ``rate_limit=5``.
 * ``post(url, fields, files)`` — a multipart post written by hand, so a test can send what no
   browser would (a path as a file name, an oversized field).
 * ``phone_photo()`` — a JPEG with EXIF GPS, a comment and XMP, like a phone's.
@@ -17,6 +17,7 @@ import secrets
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -28,7 +29,7 @@ from urllib.parse import urljoin, urlsplit
 from PIL import Image, ImageDraw
 
 from aanhetwoord.intake.abuse import FormTokens
-from sitefactory import Site, free_port, make_site, quiet_env
+from sitefactory import LISTENING, Site, make_site, quiet_env
 
 SECRET = "test-geheim-" + "0123456789abcdef" * 3
 PREFIX = "AANHETWOORD_INTAKE_"
@@ -116,11 +117,10 @@ class Service:
 
 @contextmanager
 def running_service(repo: Path, data: Path, **settings: object) -> Iterator[Service]:
-    port = free_port()
     env = quiet_env()
     env.update(
         {
-            f"{PREFIX}PORT": str(port),
+            f"{PREFIX}PORT": "0",  # the system picks a free port; the service says which
             f"{PREFIX}DATA_DIR": str(data),
             f"{PREFIX}SECRET": SECRET,
             f"{PREFIX}TRUSTED_PROXIES": "127.0.0.1",
@@ -129,8 +129,9 @@ def running_service(repo: Path, data: Path, **settings: object) -> Iterator[Serv
     )
     env.update({f"{PREFIX}{key.upper()}": str(value) for key, value in settings.items()})
     data.mkdir(parents=True, exist_ok=True)
-    log = data.parent / f"intake-{port}.log"
-    with log.open("wb") as output:
+    handle, name = tempfile.mkstemp(prefix="intake-", suffix=".log", dir=data.parent)
+    log = Path(name)
+    with open(handle, "wb") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "aanhetwoord.cli", "-f", str(repo / "mkdocs.yml"), "intake"],
             cwd=repo,
@@ -138,14 +139,16 @@ def running_service(repo: Path, data: Path, **settings: object) -> Iterator[Serv
             stdout=output,
             stderr=subprocess.STDOUT,
         )
-    service = Service(f"http://127.0.0.1:{port}/", repo, data, env, log, process=process)
+    service = Service("", repo, data, env, log, process=process)
     try:
         deadline = time.monotonic() + 30
         while True:
             if process.poll() is not None:
                 raise AssertionError(f"the service stopped ({process.returncode}):\n{service.logs()}")
+            if not service.base and (match := LISTENING.search(service.logs())):
+                service.base = f"http://127.0.0.1:{match.group(1)}/"
             try:
-                if get(service.base + "gezond").status == 200:
+                if service.base and get(service.base + "gezond").status == 200:
                     break
             except OSError:
                 pass

@@ -6,9 +6,11 @@ production would: the same headers, the same caching and the same compression.
 * ``write_nginx_conf(work, site_conf)`` – a minimal ``nginx.conf`` around the generated server
   block that keeps every file nginx writes inside ``work`` (and, on request, an access log
   with the bytes sent per request);
-* ``run_nginx(nginx, work, conf, port)`` – a context manager: starts nginx in the foreground,
-  waits until it listens and stops it afterwards; raises :class:`NginxFailed` with the error
-  log when it does not start.
+* ``run_nginx(nginx, work, configure)`` – a context manager: writes the configuration for a port
+  (``configure(port)`` returns the ``nginx.conf``), starts nginx in the foreground, waits until
+  it listens and stops it afterwards. nginx cannot listen on port 0 and say which port it got,
+  so it gets a port that is free at that moment; when another program takes it first, nginx is
+  started again on another. Raises :class:`NginxFailed` with the error log when it does not start.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from sitefactory import ADDRESS_IN_USE, unused_port
 
 NGINX = shutil.which("nginx") or next(
     (path for path in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(path, os.X_OK)), None
@@ -78,28 +82,16 @@ http {{
 
 
 @contextmanager
-def run_nginx(nginx: str, work: Path, conf: Path, port: int, timeout: float = 20) -> Iterator[str]:
-    """Run nginx with ``conf`` until the block ends; yields ``http://127.0.0.1:<port>/``."""
-    process = subprocess.Popen(
-        [nginx, "-p", str(work), "-e", str(work / "error.log"), "-c", str(conf)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+def run_nginx(nginx: str, work: Path, configure: Callable[[int], Path], timeout: float = 20) -> Iterator[str]:
+    """Run nginx with ``configure(port)`` until the block ends; yields ``http://127.0.0.1:<port>/``."""
+    for _attempt in range(5):
+        port = unused_port()
+        process = _start(nginx, work, configure(port), port, timeout)
+        if process is not None:
+            break
+    else:
+        raise NginxFailed("nginx found no free port in five tries")
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                log = (work / "error.log").read_text() if (work / "error.log").exists() else ""
-                output = process.stdout.read() if process.stdout else ""
-                raise NginxFailed(f"nginx stopped: {output}\n{log}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise NginxFailed(f"nginx did not start listening within {timeout:.0f} s") from None
-                time.sleep(0.1)
         yield f"http://127.0.0.1:{port}/"
     finally:
         process.terminate()
@@ -108,3 +100,44 @@ def run_nginx(nginx: str, work: Path, conf: Path, port: int, timeout: float = 20
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+def _start(nginx: str, work: Path, conf: Path, port: int, timeout: float) -> subprocess.Popen | None:
+    """nginx, listening on ``port``; None when another program had taken that port."""
+    error_log, pid_file = work / "error.log", work / "nginx.pid"
+    error_log.unlink(missing_ok=True)
+    pid_file.unlink(missing_ok=True)
+    process = subprocess.Popen(
+        [nginx, "-p", str(work), "-e", str(error_log), "-c", str(conf)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            log = error_log.read_text() if error_log.exists() else ""
+            output = process.stdout.read() if process.stdout else ""
+            if ADDRESS_IN_USE in log + output:
+                return None
+            raise NginxFailed(f"nginx stopped: {output}\n{log}")
+        # nginx writes its pid file once it has bound its ports: what answers then is this nginx,
+        # not a program that took the port first (nginx tries to bind for a few seconds).
+        if _pid(pid_file) == process.pid:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    return process
+            except OSError:
+                pass
+        if time.monotonic() > deadline:
+            process.kill()
+            process.wait(timeout=10)
+            raise NginxFailed(f"nginx did not start listening within {timeout:.0f} s")
+        time.sleep(0.1)
+
+
+def _pid(pid_file: Path) -> int | None:
+    try:
+        return int(pid_file.read_text().strip())
+    except (OSError, ValueError):
+        return None

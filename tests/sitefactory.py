@@ -6,23 +6,43 @@ Tests describe the stories they need in code; nothing here fakes the engine.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from aanhetwoord.settings import Settings, build_date
+from aanhetwoord.siteconfig import load_settings
+
 ROOT = Path(__file__).resolve().parent.parent
 THEME_OVERRIDES = ROOT / "theme_overrides"
+
+
+def source_date_epoch(day: date) -> str:
+    """``SOURCE_DATE_EPOCH`` for ``day``: noon UTC, the same calendar day in every time zone."""
+    return str(int(datetime(day.year, day.month, day.day, 12, tzinfo=UTC).timestamp()))
+
+
+# The tests run as of one fixed day, whatever the clock says: the product takes "today" from
+# SOURCE_DATE_EPOCH, set here for this process and every build and server it starts. Tests date
+# their stories relative to TODAY. To run the suite as of another day, set SOURCE_DATE_EPOCH.
+os.environ.setdefault("SOURCE_DATE_EPOCH", source_date_epoch(date(2026, 11, 24)))
+TODAY = build_date()
+# The demo site's stories are written for this day: its story of 2026-12-15 is still under embargo.
+DEMO_TODAY = date(2026, 11, 24)
 
 NEIGHBOURHOODS = [
     {
@@ -154,45 +174,125 @@ def engine_executable(engine: str) -> str:
     return str(local) if local.exists() else (shutil.which(engine) or engine)
 
 
-def free_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on right now."""
+# What ``aanhetwoord serve`` (MkDocs) and ``aanhetwoord intake`` print once they listen.
+LISTENING = re.compile(r"(?:Serving on|staat op) http://\S+?:([0-9]+)/")
+ADDRESS_IN_USE = "Address already in use"
+
+
+def unused_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on at this moment. Any program may take it before
+    a server binds it: only for servers that cannot listen on port 0, and only with a retry
+    (``running_server`` with a command that takes the port does that)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-@contextmanager
-def running_server(
-    command: list[str], cwd: Path, ready_url: str, seconds: float = 90
-) -> Iterator[subprocess.Popen]:
-    """Start a server ``command`` and wait until ``ready_url`` answers 200; afterwards stop it
-    (unless the test already did) and print what it wrote, for the test's report."""
+@dataclass
+class Server:
+    """A server started by ``running_server``: its process, its address and what it printed."""
+
+    process: subprocess.Popen
+    base: str  # http://127.0.0.1:PORT/
+    lines: list[str]
+    reader: threading.Thread
+
+    def output(self) -> str:
+        return "".join(list(self.lines))
+
+    def stop(self, timeout: float = 30) -> str:
+        """Stop the server (if it still runs) and return everything it printed."""
+        if self.process.poll() is None:
+            self.process.terminate()
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=timeout)
+        self.reader.join(timeout=timeout)
+        return self.output()
+
+
+def _spawn(command: list[str], cwd: Path) -> tuple[subprocess.Popen, list[str], threading.Thread]:
     process = subprocess.Popen(
         command, cwd=cwd, env=quiet_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
+    lines: list[str] = []
+
+    def read() -> None:
+        # All the time, so a talkative server never blocks on a full pipe.
+        for line in process.stdout or ():
+            lines.append(line)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    return process, lines, reader
+
+
+@contextmanager
+def running_server(
+    command: list[str] | Callable[[int], list[str]], cwd: Path, ready_path: str = "", seconds: float = 90
+) -> Iterator[Server]:
+    """Start a server on 127.0.0.1 and wait until ``ready_path`` (under its address) answers 200;
+    afterwards stop it (unless the test already did) and print what it wrote, for the report.
+
+    ``command`` is either a command that listens on port 0 and prints the address it got (see
+    ``LISTENING``), or, for a server that cannot do that, a function from a port to the command:
+    when another program takes that port first, the server is started again on another.
+    """
+    deadline = time.monotonic() + seconds
+    server: Server | None = None
     try:
-        deadline = time.monotonic() + seconds
-        while True:
+        for _attempt in range(5):
+            port = unused_port() if callable(command) else None
+            argv = command(port) if callable(command) else command
+            server = Server(*_started(argv, cwd, ready_path, port, deadline))
+            if server.base:
+                break
+        else:
+            raise AssertionError(f"{' '.join(argv)} found no free port:\n{server.output()}")
+        yield server
+    finally:
+        if server is not None and server.process.poll() is None:
+            print(server.stop())
+
+
+def _started(
+    command: list[str], cwd: Path, ready_path: str, port: int | None, deadline: float
+) -> tuple[subprocess.Popen, str, list[str], threading.Thread]:
+    """The started server, with its address; no address when its port was taken meanwhile."""
+    process, lines, reader = _spawn(command, cwd)
+    base = f"http://127.0.0.1:{port}/" if port else ""
+    while True:
+        if not base and (match := LISTENING.search("".join(list(lines)))):
+            base = f"http://127.0.0.1:{match.group(1)}/"
+        if base and process.poll() is None:
             try:
-                with urllib.request.urlopen(ready_url, timeout=5) as response:
-                    if response.status == 200:
-                        break
+                with urllib.request.urlopen(base + ready_path, timeout=5) as response:
+                    if response.status == 200 and process.poll() is None:
+                        return process, base, lines, reader
             except OSError:
                 pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise AssertionError(f"{' '.join(command)} did not start")
-            time.sleep(0.2)
-        yield process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            print(process.communicate(timeout=30)[0])
+        if process.poll() is not None:
+            reader.join(timeout=30)
+            output = "".join(lines)
+            if port and ADDRESS_IN_USE in output:
+                return process, "", lines, reader
+            raise AssertionError(f"{' '.join(command)} stopped ({process.returncode}):\n{output}")
+        if time.monotonic() > deadline:
+            process.kill()
+            reader.join(timeout=30)
+            raise AssertionError(f"{' '.join(command)} did not start:\n{''.join(lines)}")
+        time.sleep(0.2)
 
 
-def quiet_env() -> dict[str, str]:
+def quiet_env(today: date | None = None) -> dict[str, str]:
+    """This process's environment for a build or a server; ``today`` pins the day it runs as of."""
     env = dict(os.environ)
     env["NO_MKDOCS_2_WARNING"] = "1"
     env.setdefault("PYTHONUTF8", "1")
+    if today is not None:
+        env["SOURCE_DATE_EPOCH"] = source_date_epoch(today)
     return env
 
 
@@ -214,12 +314,17 @@ def make_site(root: Path, neighbourhoods: list[dict] | None = None, themes: list
 
 
 def build_demo(site_dir: Path, engine: str = "mkdocs") -> subprocess.CompletedProcess:
-    """Build the repository's demo site strictly into ``site_dir``."""
+    """Build the repository's demo site strictly into ``site_dir``, as of ``DEMO_TODAY``."""
     return subprocess.run(
         [engine_executable(engine), "build", "--strict", "-f", str(ROOT / "mkdocs.yml"), "-d", str(site_dir)],
         cwd=ROOT,
-        env=quiet_env(),
+        env=quiet_env(DEMO_TODAY),
         capture_output=True,
         text=True,
         timeout=600,
     )
+
+
+def demo_settings() -> Settings:
+    """The demo site's settings, as of ``DEMO_TODAY``."""
+    return replace(load_settings(ROOT / "mkdocs.yml"), today=DEMO_TODAY)

@@ -12,8 +12,7 @@ from urllib.parse import unquote, urldefrag, urlsplit
 import pytest
 
 from aanhetwoord import pipeline
-from aanhetwoord.siteconfig import load_settings
-from sitefactory import ROOT, build_demo, engine_executable
+from sitefactory import DEMO_TODAY, ROOT, build_demo, demo_settings, engine_executable, quiet_env
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +25,7 @@ def demo(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def demo_site() -> pipeline.Site:
-    return pipeline.build(load_settings(ROOT / "mkdocs.yml"))
+    return pipeline.build(demo_settings())
 
 
 class Links(HTMLParser):
@@ -84,6 +83,9 @@ def test_demo_shows_the_publication_rules(demo: Path, demo_site: pipeline.Site):
     public = {story.slug for story in demo_site.catalogue.stories}
     hidden = [story for story in stories if story.slug not in public and story.slug not in withdrawn[0]]
     assert len(hidden) == 2  # one draft, one embargoed
+    assert sorted(story.status.value for story in hidden) == ["draft", "published"]
+    (embargoed,) = [story for story in hidden if story.status.value == "published"]
+    assert embargoed.date > DEMO_TODAY
     for story in hidden:
         assert not (demo / "verhalen" / story.slug).exists()
     assert any(story.language and story.language != "nl" for story in demo_site.catalogue.stories)
@@ -105,6 +107,7 @@ def test_check_command_passes_on_the_demo():
     result = subprocess.run(
         [engine_executable("aanhetwoord"), "check"],
         cwd=ROOT,
+        env=quiet_env(DEMO_TODAY),
         capture_output=True,
         text=True,
         timeout=120,
@@ -125,8 +128,7 @@ def test_the_demo_drawings_have_photo_consent_and_are_shown(demo: Path):
 
 
 def test_the_demo_drafts_note_is_not_in_its_preview():
-    settings = load_settings(ROOT / "mkdocs.yml")
-    site = pipeline.build(dataclasses.replace(settings, preview=True))
+    site = pipeline.build(dataclasses.replace(demo_settings(), preview=True))
     [page] = [page for page in site.pages() if page.url == "verhalen/skaters-willen-een-plek/"]
     assert "Na school staan we" in page.content
     assert "Toestemming van de ouders" not in page.content and "&lt;!--" not in page.content

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from sitefactory import Site, make_site
+from sitefactory import TODAY, Site, make_site
 
 A = "{http://www.w3.org/2005/Atom}"
 SITE_URL = "https://verhalen.example.org/"
@@ -22,7 +22,7 @@ HIDDEN_TEXTS = ("Geheime concepttitel", "Toekomsttitel", "Ingetrokken titel", "G
 @pytest.fixture(scope="module")
 def feed_site(tmp_path_factory) -> Site:
     site = make_site(tmp_path_factory.mktemp("feeds"))
-    future = (date.today() + timedelta(days=30)).isoformat()
+    future = (TODAY + timedelta(days=30)).isoformat()
     folder = site.stories / "met-foto"
     folder.mkdir(parents=True)
     Image.new("RGB", (1000, 700), (40, 120, 200)).save(folder / "plein.jpg", "JPEG")

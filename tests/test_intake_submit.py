@@ -8,7 +8,6 @@ import re
 import subprocess
 import sys
 import time
-from datetime import date
 
 import pytest
 import yaml
@@ -28,7 +27,7 @@ from intakekit import (
     running_service,
     story_fields,
 )
-from sitefactory import Site, quiet_env
+from sitefactory import TODAY, Site, quiet_env
 
 EMAIL = "fatima@example.org"
 
@@ -48,6 +47,9 @@ def front_matter(text: str) -> dict:
 def test_a_valid_post_with_a_phone_photo_becomes_a_branch_that_passes_check_and_builds(service, tmp_path):
     repo = service.repo
     main_before = refs(repo)["refs/heads/main"]
+    # The service is shared by this module's tests, which may run in any order: only what this
+    # test adds counts.
+    branches_before = set(branches(repo, "inzending/"))
     status_before = git(repo, "status", "--porcelain")
 
     # As a browser does it: show the form, take its token, fill it in, send it a little later.
@@ -81,10 +83,8 @@ def test_a_valid_post_with_a_phone_photo_becomes_a_branch_that_passes_check_and_
     assert link.startswith(service.base + "intrekken/")
 
     # One new branch, named as agreed; main and the working tree are untouched.
-    today = date.today().strftime("%Y%m%d")
-    new = branches(repo, "inzending/")
-    assert len(new) == 1
-    branch = new[0]
+    today = TODAY.strftime("%Y%m%d")
+    (branch,) = set(branches(repo, "inzending/")) - branches_before
     assert re.fullmatch(rf"inzending/{today}-samen-koken-elke-vrijdag-om-6-uur-gratis-[a-z0-9]{{6}}", branch)
     assert branch.endswith(reference.rsplit("-", 1)[1].lower())
     assert refs(repo)["refs/heads/main"] == main_before
@@ -102,7 +102,7 @@ def test_a_valid_post_with_a_phone_photo_becomes_a_branch_that_passes_check_and_
     text = git(repo, "show", f"{branch}:stories/{slug}/index.md")
     data = front_matter(text)
     assert data["title"] == 'Samen koken: elke vrijdag # om 6 uur, "gratis"'
-    assert data["consent"] == {"date": date.today(), "reference": reference, "photos": True}
+    assert data["consent"] == {"date": TODAY, "reference": reference, "photos": True}
     assert data["neighbourhoods"] == ["Oude Haven"]
     assert data["themes"] == ["Samen leven", "Taal en meedoen"]
     assert data["storytellers"] == ["Fatima", "Joost"]

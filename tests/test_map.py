@@ -14,7 +14,7 @@ from aanhetwoord.model import RegisterEntry
 from aanhetwoord.render import PageKind
 from aanhetwoord.siteconfig import load_settings
 from sitefactory import NEIGHBOURHOODS as REGISTER
-from sitefactory import ROOT, Site
+from sitefactory import Site, demo_settings
 
 SQUARE = {
     "type": "Polygon",
@@ -212,7 +212,7 @@ def test_map_on_a_built_site_links_every_neighbourhood_with_geometry(tmp_path):
 
 
 def test_demo_map_matches_the_catalogue():
-    site = pipeline.build(load_settings(ROOT / "mkdocs.yml"))
+    site = pipeline.build(demo_settings())
     page = next(page for page in site.pages() if page.kind == PageKind.OVERVIEW and page.url == "buurten/")
     found = map_links(page.content)
     t = site.renderer.t
@@ -234,7 +234,7 @@ def test_demo_map_matches_the_catalogue():
 
 
 def test_each_number_on_the_demo_map_stands_before_the_same_neighbourhood_in_the_list():
-    site = pipeline.build(load_settings(ROOT / "mkdocs.yml"))
+    site = pipeline.build(demo_settings())
     page = next(page for page in site.pages() if page.kind == PageKind.OVERVIEW and page.url == "buurten/")
     on_map = re.findall(
         r'<a class="ahw-map__area[^"]*" href="([^"]+)".*?<text [^>]*>(\d+)</text>', page.content, re.S

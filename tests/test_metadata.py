@@ -12,7 +12,7 @@ import pytest
 
 from aanhetwoord import pipeline
 from aanhetwoord.siteconfig import load_settings
-from sitefactory import Site, make_site
+from sitefactory import TODAY, Site, make_site
 
 SITE_URL = "https://verhalen.example.org/"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -46,7 +46,7 @@ def head(html: str) -> Head:
 @pytest.fixture(scope="module")
 def meta_site(tmp_path_factory) -> Site:
     site = make_site(tmp_path_factory.mktemp("metadata"))
-    future = (date.today() + timedelta(days=30)).isoformat()
+    future = (TODAY + timedelta(days=30)).isoformat()
     site.add_story(
         "lastige-titel",
         title='Zij zei: "kom" <b>& blijf</b>',
@@ -158,7 +158,7 @@ def test_no_security_txt_without_a_contact_and_a_year_by_default(site: Site):
     text = (site.site_dir / ".well-known/security.txt").read_text()
     assert "Contact: https://example.org/melden\n" in text
     expires = date.fromisoformat(text.split("Expires: ")[1][:10])
-    assert expires == date.today() + timedelta(days=365)
+    assert expires == TODAY + timedelta(days=365)
 
 
 def test_a_wrong_expiry_date_stops_the_build_with_a_message(site: Site):

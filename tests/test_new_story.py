@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sitefactory import quiet_env
+from sitefactory import TODAY, quiet_env
 
 FLAGS = [
     "--title",
@@ -155,7 +155,7 @@ def test_the_slug_comes_from_the_title_by_default(site):
 def test_the_date_is_today_by_default(site):
     flags = FLAGS[: FLAGS.index("--date")] + FLAGS[FLAGS.index("--date") + 2 :]
     assert run(site, "new", *flags).returncode == 0
-    assert front_matter(site.stories / "ons-buurtfeest" / "index.md")["date"] == date.today()
+    assert front_matter(site.stories / "ons-buurtfeest" / "index.md")["date"] == TODAY
 
 
 @pytest.mark.parametrize(

@@ -39,7 +39,7 @@ from aanhetwoord.publish import (
 from aanhetwoord.settings import Settings
 from browser_support import launch_chromium, new_context, origin, require_chromium
 from nginx_support import NGINX, NginxFailed, run_nginx, write_nginx_conf
-from sitefactory import Site, free_port, make_site, quiet_env
+from sitefactory import Site, make_site, quiet_env
 
 WITHDRAWN = "/verhalen/ingetrokken-verhaal/"
 
@@ -223,7 +223,7 @@ def test_the_tls_configuration_is_accepted_by_nginx(built: Site, tmp_path: Path)
         "--output",
         str(conf),
         "--listen",
-        f"127.0.0.1:{free_port()}",
+        "127.0.0.1:8443",  # nginx -t binds no port
         "--certificate",
         str(tmp_path / "cert.pem"),
         "--certificate-key",
@@ -265,27 +265,29 @@ class Served:
 def served(built: Site, tmp_path_factory) -> Iterator[Served]:
     nginx = require_nginx()
     work = tmp_path_factory.mktemp("nginx")
-    port = free_port()
     site_conf = work / "site.conf"
-    result = run_cli(
-        built,
-        "nginx",
-        "--http",
-        "--listen",
-        f"127.0.0.1:{port}",
-        "--root",
-        str(built.site_dir),
-        "--server-name",
-        "127.0.0.1",
-        "--output",
-        str(site_conf),
-    )
-    assert result.returncode == 0, result.stderr
-    config = site_conf.read_text(encoding="utf-8")
-    csp = re.search(r'add_header Content-Security-Policy "([^"]+)" always;', config).group(1)
-    conf = write_nginx_conf(work, site_conf)
+
+    def configure(port: int) -> Path:
+        result = run_cli(
+            built,
+            "nginx",
+            "--http",
+            "--listen",
+            f"127.0.0.1:{port}",
+            "--root",
+            str(built.site_dir),
+            "--server-name",
+            "127.0.0.1",
+            "--output",
+            str(site_conf),
+        )
+        assert result.returncode == 0, result.stderr
+        return write_nginx_conf(work, site_conf)
+
     try:
-        with run_nginx(nginx, work, conf, port) as base:
+        with run_nginx(nginx, work, configure) as base:
+            config = site_conf.read_text(encoding="utf-8")
+            csp = re.search(r'add_header Content-Security-Policy "([^"]+)" always;', config).group(1)
             yield Served(base, config, csp)
     except NginxFailed as error:
         pytest.fail(str(error))

@@ -1,7 +1,7 @@
 """``aanhetwoord report``: the quiet neighbourhoods first, the counts, and the editors' to-do lists.
 
-One fixture site, with dates relative to today so the quiet period and the age of consent are
-the same on every day the tests run:
+One fixture site, with dates relative to the tests' today (``sitefactory.TODAY``) so the quiet
+period and the age of consent are the same on every day the tests run:
 
 * Veldrand has no story at all (only one that waits for its date): quiet;
 * Marktkwartier's only story is ten months old: quiet with the default of six months;
@@ -22,9 +22,8 @@ import pytest
 
 from aanhetwoord.report import make_report, months_before
 from aanhetwoord.siteconfig import load_settings
-from sitefactory import Site, make_site, quiet_env
+from sitefactory import TODAY, Site, make_site, quiet_env
 
-TODAY = date.today()
 HOSTILE = "Club <script>alert('pwned')</script>"
 
 

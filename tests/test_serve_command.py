@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 import urllib.request
@@ -9,7 +10,7 @@ import urllib.request
 import pytest
 
 from browser_support import new_context
-from sitefactory import free_port, running_server
+from sitefactory import running_server
 
 
 @pytest.fixture
@@ -17,15 +18,15 @@ def serving(site):
     for number in range(6):
         site.add_story(f"verhaal-{number}", title=f"Verhaal {number}", community=f"Groep {number}")
     config = site.write_config()
-    address = f"127.0.0.1:{free_port()}"
-    base = f"http://{address}/"
-    command = [sys.executable, "-m", "aanhetwoord.cli", "-f", str(config), "serve", "-a", address]
-    with running_server(command, site.root, base + "verhalen/verhaal-2/") as process:
-        yield site, base, process
+    # Port 0: the system picks a free port, and the command says which.
+    command = [sys.executable, "-m", "aanhetwoord.cli", "-f", str(config), "serve", "-a", "127.0.0.1:0"]
+    with running_server(command, site.root, "verhalen/verhaal-2/") as server:
+        yield site, server.base, server
 
 
+@pytest.mark.browser
 def test_a_saved_title_shows_in_the_open_page_without_reloading_it_by_hand(serving, browser):
-    site, base, process = serving
+    site, base, _ = serving
     context = new_context(browser)
     try:
         page = context.new_page()
@@ -44,7 +45,7 @@ def test_a_saved_title_shows_in_the_open_page_without_reloading_it_by_hand(servi
 
 
 def test_serve_says_nothing_about_inaccurate_dirty_builds(serving):
-    site, base, process = serving
+    site, base, server = serving
     story = site.stories / "verhaal-1" / "index.md"
     story.write_text(story.read_text().replace("title: Verhaal 1", "title: Anders"))
     deadline = time.monotonic() + 30
@@ -55,7 +56,18 @@ def test_serve_says_nothing_about_inaccurate_dirty_builds(serving):
         time.sleep(0.2)
     else:
         raise AssertionError("the edit did not show")
-    process.terminate()
-    output = process.communicate(timeout=30)[0]
+    output = server.stop()
     assert "Documentation built" in output
     assert "dirty" not in output.lower(), output
+
+
+def test_with_port_0_the_preview_is_on_the_port_it_says_and_its_pages_name_it(serving):
+    site, base, server = serving
+    port = int(base.rsplit(":", 1)[1].rstrip("/"))
+    assert port > 0
+    assert re.search(rf"Serving on http://127\.0\.0\.1:{port}/", server.output())
+    with urllib.request.urlopen(base + "verhalen/verhaal-2/", timeout=10) as response:
+        page = response.read().decode()
+    # MkDocs writes the preview's address into the pages before its server listens.
+    assert f'<link rel="canonical" href="http://127.0.0.1:{port}/verhalen/verhaal-2/">' in page
+    assert "127.0.0.1:0/" not in page

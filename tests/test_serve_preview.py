@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
-from sitefactory import engine_executable, free_port, running_server
+from sitefactory import TODAY, engine_executable, running_server
 
 
 def fetch(url: str) -> tuple[int, str]:
@@ -21,25 +21,27 @@ def fetch(url: str) -> tuple[int, str]:
 
 @pytest.fixture
 def served(site):
-    future = (date.today() + timedelta(days=10)).isoformat()
+    future = (TODAY + timedelta(days=10)).isoformat()
     site.add_story("zichtbaar", title="Gewoon verhaal")
     site.add_story("concept", title="Nog een concept", status="draft", consent=None)
     site.add_story("straks", title="Verhaal met embargo", date=future)
     site.add_story("kapot", title="Kapot verhaal", themes="Thema dat niet bestaat")
     site.write_config()
-    address = f"127.0.0.1:{free_port()}"
-    base = f"http://{address}/"
-    command = [
-        engine_executable("mkdocs"),
-        "serve",
-        "--no-livereload",
-        "-a",
-        address,
-        "-f",
-        str(site.root / "mkdocs.yml"),
-    ]
-    with running_server(command, site.root, base + "verhalen/", seconds=60):
-        yield base
+
+    def command(port: int) -> list[str]:
+        # MkDocs' own server cannot listen on port 0 and say which port it got.
+        return [
+            engine_executable("mkdocs"),
+            "serve",
+            "--no-livereload",
+            "-a",
+            f"127.0.0.1:{port}",
+            "-f",
+            str(site.root / "mkdocs.yml"),
+        ]
+
+    with running_server(command, site.root, "verhalen/", seconds=60) as server:
+        yield server.base
 
 
 def test_serve_shows_drafts_and_embargoed_stories_with_a_concept_banner(served):

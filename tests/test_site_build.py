@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
-from sitefactory import demo_theme
+from sitefactory import TODAY, demo_theme
 
 
 def published_paths(site) -> set[str]:
@@ -16,7 +16,7 @@ def published_paths(site) -> set[str]:
 
 @pytest.fixture
 def rules_site(site):
-    future = (date.today() + timedelta(days=30)).isoformat()
+    future = (TODAY + timedelta(days=30)).isoformat()
     site.add_story("open-verhaal", title="Open verhaal", community="Het Koor", summary="Iedereen zingt mee.")
     site.add_story(
         "concept-verhaal", title="Concept", status="draft", consent=None, community="Geheime Groep"

@@ -11,6 +11,7 @@ from . import __version__, newstory, pipeline, prcheck, publish, report, report_
 from .adapters import mkdocs_serve
 from .intake import command as intake_command
 from .problems import Problem
+from .settings import build_date
 from .siteconfig import ConfigNotFound, find_config, house_style_problems, load_settings
 
 
@@ -102,6 +103,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config_file = args.config_file or find_config(Path.cwd())
     except ConfigNotFound as error:
+        print(f"aanhetwoord: {error}", file=sys.stderr)
+        return 2
+    try:
+        build_date()  # a malformed SOURCE_DATE_EPOCH is said once, here, not as a crash later
+    except ValueError as error:
         print(f"aanhetwoord: {error}", file=sys.stderr)
         return 2
     return args.run(args, config_file)

@@ -6,8 +6,10 @@ engine's configuration itself.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from .brand import Brand
@@ -68,4 +70,21 @@ class Settings:
         return self.cache_dir or self.root / ".cache" / "aanhetwoord" / "photos"
 
     def current_date(self) -> date:
-        return self.today or date.today()
+        return self.today or build_date()
+
+
+def build_date(environ: Mapping[str, str] = os.environ) -> date:
+    """Today, for embargoes, default dates and reports: the UTC date of ``SOURCE_DATE_EPOCH``
+    when it is set (reproducible builds; the tests pin a date with it), else the local date.
+
+    MkDocs dates its pages from the same variable, so a build has one date throughout.
+    """
+    value = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return date.today()
+    try:
+        return datetime.fromtimestamp(int(value), UTC).date()
+    except (ValueError, OverflowError, OSError) as error:
+        raise ValueError(
+            f"SOURCE_DATE_EPOCH: '{value}' is geen tijdstip; verwacht een aantal seconden sinds 1970"
+        ) from error

@@ -46,7 +46,6 @@ import build_speed  # noqa: E402 - the synthetic site generator, shared with the
 
 from browser_support import launch_chromium  # noqa: E402
 from nginx_support import NGINX, run_nginx, write_nginx_conf  # noqa: E402
-from sitefactory import free_port  # noqa: E402
 
 TARGET_STORY_HTML = 60 * 1024
 TARGET_FIRST_LOAD = 120 * 1024
@@ -350,11 +349,13 @@ def main(argv: list[str] | None = None) -> None:
         ]
         work = Path(temp) / "nginx"
         work.mkdir()
-        port = free_port()
-        nginx_site_conf(workdir, site_dir, port, work / "site.conf")
         log = work / "access.log"
-        conf = write_nginx_conf(work, work / "site.conf", access_log=log)
-        with run_nginx(NGINX, work, conf, port) as base:
+
+        def configure(port: int) -> Path:
+            nginx_site_conf(workdir, site_dir, port, work / "site.conf")
+            return write_nginx_conf(work, work / "site.conf", access_log=log)
+
+        with run_nginx(NGINX, work, configure) as base:
             for path in paths:
                 answered = len(read_log(log)) if log.exists() else 0
                 load = first_load(base, path)

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from build_speed import NEIGHBOURHOOD_NAMES, _env, generate, wait_until_idle, write_plugin_site  # noqa: E402
 
 from browser_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from sitefactory import free_port  # noqa: E402
+from sitefactory import LISTENING  # noqa: E402
 
 TARGET_AT_1000 = 2.0  # seconds from saving to seeing
 BUILT = re.compile(r"Documentation built in ([0-9.]+) seconds")
@@ -41,16 +41,21 @@ def _command() -> list[str]:
     return [str(local)] if local.exists() else [sys.executable, "-m", "aanhetwoord.cli"]
 
 
-def _wait_for(url: str, process: subprocess.Popen, seconds: float) -> None:
+def _wait_for(log: Path, path: str, process: subprocess.Popen, seconds: float) -> str:
+    """The server's address (it listens on port 0 and says which port it got), once ``path`` answers."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             sys.exit("aanhetwoord serve stopped before serving")
-        try:
-            with urllib.request.urlopen(url, timeout=5):
-                return
-        except OSError:
-            time.sleep(0.5)
+        match = LISTENING.search(log.read_text(encoding="utf-8", errors="replace"))
+        if match:
+            base = f"http://127.0.0.1:{match.group(1)}/"
+            try:
+                with urllib.request.urlopen(base + path, timeout=5):
+                    return base
+            except OSError:
+                pass
+        time.sleep(0.5)
     sys.exit(f"aanhetwoord serve did not answer within {seconds:.0f} s")
 
 
@@ -65,12 +70,10 @@ def measure(size: int, workdir: Path, edits: int, max_wait: float) -> dict[str, 
     config = write_plugin_site(corpus, root)
     story = corpus.stories[size // 2]
     path = root / "stories" / story.slug / "index.md"
-    port = free_port()
     log = root / "serve.log"
-    base = f"http://127.0.0.1:{port}/"
     with log.open("w", encoding="utf-8") as output:
         process = subprocess.Popen(
-            [*_command(), "-f", str(config), "serve", "-a", f"127.0.0.1:{port}"],
+            [*_command(), "-f", str(config), "serve", "-a", "127.0.0.1:0"],
             cwd=root,
             env=_env(),
             stdout=output,
@@ -78,7 +81,7 @@ def measure(size: int, workdir: Path, edits: int, max_wait: float) -> dict[str, 
         )
     try:
         started = time.perf_counter()
-        _wait_for(base + f"verhalen/{story.slug}/", process, 900)
+        base = _wait_for(log, f"verhalen/{story.slug}/", process, 900)
         first = time.perf_counter() - started
         from playwright.sync_api import sync_playwright
 

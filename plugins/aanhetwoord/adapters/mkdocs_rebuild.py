@@ -13,7 +13,6 @@ page's navigation).
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import gc
 import hashlib
 import logging
@@ -26,8 +25,10 @@ from typing import Any
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page as MkDocsPage
+from mkdocs.utils import get_build_date
 
 from ..render import Page
+from ..settings import build_date
 
 
 class GeneratedPage(File):
@@ -136,7 +137,8 @@ def site_key(config: MkDocsConfig, files: Files, nav_titles: Iterable[tuple[str,
     pages (their titles are in the navigation) and the date (``update_date`` of every page)."""
     digest = hashlib.blake2b(digest_size=20)
     digest.update(Path(config.config_file_path).read_bytes() if config.config_file_path else b"")
-    digest.update(f"{config.site_url}\0{datetime.date.today()}\0".encode())
+    # MkDocs dates pages in UTC, the embargo uses the local date: either may change first.
+    digest.update(f"{config.site_url}\0{get_build_date()}\0{build_date()}\0".encode())
     docs_dir = os.path.abspath(config.docs_dir)
     stamps = [
         _stamp(file.abs_src_path)

@@ -13,6 +13,8 @@ looking takes a quarter of a processor, also while nobody edits, and slows every
 from __future__ import annotations
 
 import argparse
+import ipaddress
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +44,7 @@ def add_command(commands: argparse._SubParsersAction) -> None:
         "-a",
         "--dev-addr",
         metavar="IP:POORT",
-        help="waar de voorvertoning te zien is (standaard: 127.0.0.1:8000)",
+        help="waar de voorvertoning te zien is (standaard: 127.0.0.1:8000; poort 0 kiest een vrije poort)",
     )
     command.add_argument("--open", action="store_true", help="open de voorvertoning in je browser")
     command.add_argument(
@@ -60,16 +62,55 @@ def run(args: argparse.Namespace, config_file: Path) -> int:
     from mkdocs.commands import serve
 
     arguments = ["serve", "--dirty", "--config-file", str(config_file)]
+    listening: socket.socket | None = None
     if args.dev_addr:
-        arguments += ["--dev-addr", args.dev_addr]
+        host, _, port = args.dev_addr.rpartition(":")
+        dev_addr = args.dev_addr
+        if port == "0":
+            # Port 0 lets the system choose a free port. MkDocs puts the address in the pages
+            # before its server binds, so bind here and tell MkDocs the port that was chosen.
+            listening = _bind(host)
+            dev_addr = f"{host}:{listening.getsockname()[1]}"
+        arguments += ["--dev-addr", dev_addr]
     if args.open:
         arguments.append("--open")
+    server = serve.LiveReloadServer
     if not args.polling:
         # MkDocs 1.6 has no setting for its watcher; its serve command takes the server class
         # from its module, so this process gives it one that listens for file events.
-        serve.LiveReloadServer = _event_server(serve.LiveReloadServer)  # type: ignore[misc]
+        server = _event_server(server)
+    if listening is not None:
+        server = _bound_server(server, listening)
+    serve.LiveReloadServer = server  # type: ignore[misc]
     cli.main(args=arguments, prog_name="aanhetwoord serve")  # exits when the server stops
     return 0
+
+
+def _bind(host: str) -> socket.socket:
+    try:
+        family = socket.AF_INET6 if ipaddress.ip_address(host).version == 6 else socket.AF_INET
+    except ValueError:
+        family = socket.AF_INET  # a host name, as MkDocs' own server assumes
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.bind((host, 0))
+    return sock
+
+
+class _BoundSocket(socket.socket):
+    """A socket that is bound already: the server's own bind() becomes a no-op."""
+
+    def bind(self, address: Any) -> None:
+        pass
+
+
+def _bound_server(base: type, listening: socket.socket) -> type:
+    class BoundLiveReloadServer(base):  # type: ignore[misc,valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.socket.close()
+            self.socket = _BoundSocket(listening.family, listening.type, fileno=listening.detach())
+
+    return BoundLiveReloadServer
 
 
 def _event_server(base: type) -> type:

@@ -38,14 +38,9 @@ def serve(args: argparse.Namespace, config_file: Path) -> int:
     except (SettingsError, GitError) as error:
         print(f"aanhetwoord intake: {error}", file=sys.stderr)
         return 2
-    shown = "localhost" if settings.host in ("127.0.0.1", "::1") else settings.host
-    print(
-        f"Het formulier staat op http://{shown}:{settings.port}/ (gegevens in {settings.data_dir})",
-        file=sys.stderr,
-    )
     # Client addresses come from our own X-Forwarded-For handling (TRUSTED_PROXIES), not uvicorn's.
     # No access log: it would keep residents' addresses and the secret withdrawal links.
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
@@ -54,6 +49,15 @@ def serve(args: argparse.Namespace, config_file: Path) -> int:
         proxy_headers=False,
         server_header=False,
     )
+    # Bound here, so that with port 0 the message below names the port the system chose.
+    sock = config.bind_socket()
+    port = sock.getsockname()[1]
+    shown = "localhost" if settings.host in ("127.0.0.1", "::1") else settings.host
+    print(f"Het formulier staat op http://{shown}:{port}/ (gegevens in {settings.data_dir})", file=sys.stderr)
+    server = uvicorn.Server(config)
+    server.run(sockets=[sock])
+    if not server.started:
+        return 3  # uvicorn's own code for a server that did not start
     return 0
 
 
