@@ -20,7 +20,7 @@ import pytest
 
 from aanhetwoord import feeds, pipeline
 from aanhetwoord.siteconfig import load_settings
-from sitefactory import Site, engine_executable, free_port, make_site, quiet_env, running_server
+from sitefactory import Site, engine_executable, make_site, quiet_env, running_server
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 BASE = {
@@ -331,15 +331,14 @@ def test_withdraw_of_an_unreadable_story_says_why_and_changes_nothing(broken_sit
 
 
 def test_serve_shows_the_good_story_beside_broken_ones(broken_site):
-    address = f"127.0.0.1:{free_port()}"
-    base = f"http://{address}/"
     config = broken_site.root / "mkdocs.yml"
-    command = [sys.executable, "-m", "aanhetwoord.cli", "-f", str(config), "serve", "-a", address]
-    with running_server(command, broken_site.root, base + "verhalen/goed/"):
-        with urllib.request.urlopen(base + "verhalen/stuurtekens/", timeout=30) as response:
+    # Port 0: the system picks a free port, and the command says which.
+    command = [sys.executable, "-m", "aanhetwoord.cli", "-f", str(config), "serve", "-a", "127.0.0.1:0"]
+    with running_server(command, broken_site.root, "verhalen/goed/") as server:
+        with urllib.request.urlopen(server.base + "verhalen/stuurtekens/", timeout=30) as response:
             assert "Koffie drinken" in response.read().decode("utf-8")
         with pytest.raises(urllib.error.HTTPError) as refused:
-            urllib.request.urlopen(base + "verhalen/tijdstempel/", timeout=30)
+            urllib.request.urlopen(server.base + "verhalen/tijdstempel/", timeout=30)
         assert refused.value.code == 404
 
 

@@ -291,20 +291,23 @@ def test_search_counts_results_in_plain_dutch(browser, base: str):
 @pytest.fixture(scope="module")
 def nginx_base(site: Site, tmp_path_factory):
     from nginx_support import NGINX, run_nginx, write_nginx_conf
-    from sitefactory import free_port, quiet_env
+    from sitefactory import quiet_env
 
     if NGINX is None:
         pytest.skip("nginx is missing")
     work = tmp_path_factory.mktemp("nginx")
-    port = free_port()
     site_conf = work / "site.conf"
-    result = subprocess.run(
-        [sys.executable, "-m", "aanhetwoord.cli", "nginx", "--http", "--listen", f"127.0.0.1:{port}",
-         "--root", str(site.site_dir), "--server-name", "127.0.0.1", "--output", str(site_conf)],
-        cwd=site.root, capture_output=True, text=True, env=quiet_env(), timeout=120,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    with run_nginx(NGINX, work, write_nginx_conf(work, site_conf), port) as url:
+
+    def configure(port: int) -> Path:
+        result = subprocess.run(
+            [sys.executable, "-m", "aanhetwoord.cli", "nginx", "--http", "--listen", f"127.0.0.1:{port}",
+             "--root", str(site.site_dir), "--server-name", "127.0.0.1", "--output", str(site_conf)],
+            cwd=site.root, capture_output=True, text=True, env=quiet_env(), timeout=120,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        return write_nginx_conf(work, site_conf)
+
+    with run_nginx(NGINX, work, configure) as url:
         yield url
 
 
