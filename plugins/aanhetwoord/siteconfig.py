@@ -16,9 +16,8 @@ import yaml
 
 from . import brand
 from .brand import Brand
-from .photos import PhotoSettings
 from .problems import Problem, display_path
-from .settings import Settings, UrlWords
+from .settings import PhotoSettings, Settings, UrlWords
 
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml", "properdocs.yml", "properdocs.yaml")
 PLUGIN_NAME = "aanhetwoord"

@@ -27,7 +27,7 @@ from mkdocs.utils import get_relative_url
 from .. import pipeline
 from ..chrome import chrome
 from ..memo import Memo
-from ..render import Page, PageKind
+from ..model import Page, PageKind
 from ..settings import Settings, UrlWords
 from ..siteconfig import house_style_problems, settings_from_options
 from ..texts import Texts, og_locale
