@@ -197,7 +197,7 @@ def test_the_core_imports_nothing_from_a_site_engine() -> None:
 def test_reading_settings_loads_no_image_library() -> None:
     code = (
         "import sys\n"
-        "import aanhetwoord.settings, aanhetwoord.siteconfig\n"
+        "import aanhetwoord.settings, aanhetwoord.options, aanhetwoord.siteconfig\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PIL', 'pillow_heif', 'mkdocs')))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -565,7 +565,7 @@ def base_settings(repo: Path, base: str, config_file: Path) -> Settings | None:
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder).resolve() / config_file.name
         copy.write_bytes(text)
-        settings = load_settings(copy)
+        settings = load_settings(copy, shown=display_path(config_file, Path.cwd()))
     root = config_file.parent.resolve()
 
     def moved(path: Path | None) -> Path | None:
