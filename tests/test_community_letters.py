@@ -7,7 +7,8 @@ import re
 import pytest
 
 from aanhetwoord import pipeline
-from aanhetwoord.render import LETTERS_FROM, PageKind
+from aanhetwoord.model import PageKind
+from aanhetwoord.render import LETTERS_FROM
 from aanhetwoord.siteconfig import load_settings
 from sitefactory import Site
 

@@ -9,9 +9,8 @@ from html.parser import HTMLParser
 import pytest
 
 from aanhetwoord import maps, pipeline
-from aanhetwoord.catalogue import NEIGHBOURHOODS, Term
-from aanhetwoord.model import RegisterEntry
-from aanhetwoord.render import PageKind
+from aanhetwoord.catalogue import Term
+from aanhetwoord.model import PageKind, RegisterEntry, TermKind
 from aanhetwoord.siteconfig import load_settings
 from sitefactory import NEIGHBOURHOODS as REGISTER
 from sitefactory import Site, demo_settings
@@ -24,7 +23,7 @@ SQUARE = {
 
 def term(slug: str, geometry: object, stories: int = 0) -> Term:
     entry = RegisterEntry(slug=slug, name=slug.title(), geometry=geometry)  # type: ignore[arg-type]
-    return Term(NEIGHBOURHOODS, slug, entry.name, entry, stories=[object()] * stories)  # type: ignore[list-item]
+    return Term(TermKind.NEIGHBOURHOODS, slug, entry.name, entry, stories=[object()] * stories)  # type: ignore[list-item]
 
 
 def points(path: str) -> list[tuple[float, float]]:

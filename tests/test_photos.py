@@ -9,7 +9,8 @@ import pillow_heif
 import pytest
 from PIL import Image
 
-from aanhetwoord.photos import PhotoCache, PhotoSettings, process_all
+from aanhetwoord.photos import PhotoCache, process_all
+from aanhetwoord.settings import PhotoSettings
 
 XMP = (
     b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'

@@ -14,20 +14,16 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .communities import community_key, community_slugs, display_names
-from .model import RegisterEntry, Status, Story
+from .model import RegisterEntry, Status, Story, TermKind
 from .registers import Register
 from .text import match_key
-
-NEIGHBOURHOODS = "neighbourhoods"
-THEMES = "themes"
-COMMUNITIES = "communities"
 
 
 @dataclass
 class Term:
     """One entry of an index: a neighbourhood, a theme or a community, with its stories."""
 
-    kind: str
+    kind: TermKind
     slug: str
     name: str
     entry: RegisterEntry | None = None
@@ -46,7 +42,7 @@ class Catalogue:
     related: dict[str, list[Story]]
     translations: dict[str, list[Story]]  # slug → its translations and original
     _communities_by_key: dict[str, Term] = field(default_factory=dict, repr=False)
-    _terms_by_slug: dict[tuple[str, str], Term] = field(default_factory=dict, repr=False)
+    _terms_by_slug: dict[tuple[TermKind, str], Term] = field(default_factory=dict, repr=False)
     _slugs: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = field(
         default_factory=dict, repr=False
     )
@@ -66,19 +62,19 @@ class Catalogue:
             )
         return slugs
 
-    def term(self, kind: str, slug: str) -> Term:
+    def term(self, kind: TermKind, slug: str) -> Term:
         return self._terms_by_slug[(kind, slug)]
 
-    def terms_of(self, story: Story, kind: str) -> list[Term]:
-        if kind == COMMUNITIES:
+    def terms_of(self, story: Story, kind: TermKind) -> list[Term]:
+        if kind == TermKind.COMMUNITIES:
             return self.communities_of(story)
-        entries = story.neighbourhoods if kind == NEIGHBOURHOODS else story.themes
+        entries = story.neighbourhoods if kind == TermKind.NEIGHBOURHOODS else story.themes
         return [self._terms_by_slug[(kind, entry.slug)] for entry in entries]
 
-    def indexes(self) -> Iterator[tuple[str, list[Term]]]:
-        yield NEIGHBOURHOODS, self.neighbourhoods
-        yield THEMES, self.themes
-        yield COMMUNITIES, self.communities
+    def indexes(self) -> Iterator[tuple[TermKind, list[Term]]]:
+        yield TermKind.NEIGHBOURHOODS, self.neighbourhoods
+        yield TermKind.THEMES, self.themes
+        yield TermKind.COMMUNITIES, self.communities
 
 
 def _newest_first(story: Story) -> tuple[date, str]:
@@ -109,20 +105,20 @@ def build_catalogue(
     public.sort(key=_newest_first, reverse=True)
     previews.sort(key=_newest_first, reverse=True)
 
-    terms_by_slug: dict[tuple[str, str], Term] = {}
-    register_terms: dict[str, list[Term]] = {}
-    for kind, register in ((NEIGHBOURHOODS, neighbourhoods), (THEMES, themes)):
+    terms_by_slug: dict[tuple[TermKind, str], Term] = {}
+    register_terms: dict[TermKind, list[Term]] = {}
+    for kind, register in ((TermKind.NEIGHBOURHOODS, neighbourhoods), (TermKind.THEMES, themes)):
         register_terms[kind] = [Term(kind, entry.slug, entry.name, entry) for entry in register.entries]
         terms_by_slug.update(((kind, term.slug), term) for term in register_terms[kind])
 
     communities_by_key = _communities(itertools.chain(public, previews))
-    terms_by_slug.update(((COMMUNITIES, term.slug), term) for term in communities_by_key.values())
+    terms_by_slug.update(((TermKind.COMMUNITIES, term.slug), term) for term in communities_by_key.values())
 
     for story in public:
         for entry in story.neighbourhoods:
-            terms_by_slug[(NEIGHBOURHOODS, entry.slug)].stories.append(story)
+            terms_by_slug[(TermKind.NEIGHBOURHOODS, entry.slug)].stories.append(story)
         for entry in story.themes:
-            terms_by_slug[(THEMES, entry.slug)].stories.append(story)
+            terms_by_slug[(TermKind.THEMES, entry.slug)].stories.append(story)
         for key in dict.fromkeys(community_key(name) for name in story.communities):
             communities_by_key[key].stories.append(story)
 
@@ -135,8 +131,8 @@ def build_catalogue(
         stories=public,
         previews=previews,
         withdrawn=sorted(withdrawn),
-        neighbourhoods=register_terms[NEIGHBOURHOODS],
-        themes=register_terms[THEMES],
+        neighbourhoods=register_terms[TermKind.NEIGHBOURHOODS],
+        themes=register_terms[TermKind.THEMES],
         communities=communities,
         home=[],
         related={},
@@ -157,7 +153,7 @@ def _communities(stories: Iterable[Story]) -> dict[str, Term]:
     """One community per name key, at an address made from the key alone (see communities.py)."""
     names = display_names(stories)
     slugs = community_slugs(sorted(names))
-    return {key: Term(COMMUNITIES, slugs[key], name) for key, name in names.items()}
+    return {key: Term(TermKind.COMMUNITIES, slugs[key], name) for key, name in names.items()}
 
 
 def home_mix(stories: list[Story], count: int) -> list[Story]:
@@ -191,7 +187,7 @@ def related_stories(catalogue: Catalogue, story: Story, minimum: int, maximum: i
     pool = maximum * 2
     own = catalogue.term_slugs(story)
     candidates: dict[str, Story] = {}
-    for kind in (COMMUNITIES, NEIGHBOURHOODS, THEMES):
+    for kind in (TermKind.COMMUNITIES, TermKind.NEIGHBOURHOODS, TermKind.THEMES):
         lists = [term.stories for term in catalogue.terms_of(story, kind)]
         taken = 0
         for other in heapq.merge(*lists, key=_newest_first, reverse=True):

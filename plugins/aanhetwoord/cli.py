@@ -12,7 +12,7 @@ from .adapters import mkdocs_serve
 from .intake import command as intake_command
 from .problems import Problem
 from .settings import build_date
-from .siteconfig import ConfigNotFound, find_config, house_style_problems, load_settings
+from .siteconfig import ConfigError, ConfigNotFound, find_config, house_style_problems, load_settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -110,7 +110,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         print(f"aanhetwoord: {error}", file=sys.stderr)
         return 2
-    return args.run(args, config_file)
+    try:
+        return args.run(args, config_file)
+    except ConfigError as error:
+        # A wrong option in the site's configuration: said as the site build says it.
+        print(f"aanhetwoord: {error}", file=sys.stderr)
+        return 2
 
 
 def _add_format_arguments(command: argparse.ArgumentParser) -> None:

@@ -30,8 +30,8 @@ from pathlib import Path
 
 from anyascii import anyascii
 
-from .model import Story
-from .problems import Problem, Severity
+from .model import Severity, Story
+from .problems import Problem
 from .text import match_key, slugify, strip_invisible
 
 SLUG_MAX = 80

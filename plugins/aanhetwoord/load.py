@@ -20,7 +20,8 @@ from typing import Any
 import frontmatter
 import yaml
 
-from .problems import Problem, Severity
+from .model import Severity
+from .problems import Problem
 from .text import UNFIT_CHARACTERS, shorten, without_unfit
 
 STORY_FILE = "index.md"

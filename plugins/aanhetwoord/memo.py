@@ -11,17 +11,12 @@ import time
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import jinja2
 
 from .load import STORY_FILE
-from .model import Story
+from .model import Page, Story
 from .problems import Problem
-
-if TYPE_CHECKING:
-    from .render import Page
-
 
 # Some file systems keep file times in whole (or even two) seconds.
 RECENT_NS = 2_000_000_000

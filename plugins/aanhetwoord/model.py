@@ -1,4 +1,8 @@
-"""The story model: plain data, shared by the plugin, the CLI, the PR check and the web form."""
+"""The story model: plain data, shared by the plugin, the CLI, the PR check and the web form.
+
+The kinds of things (a story's status, an index, a page, a problem's severity) are string
+enums: they compare equal to the words used in files, URLs and templates.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,35 @@ from pathlib import Path
 from typing import Any
 
 
-class Status(enum.Enum):
+class Status(enum.StrEnum):
+    """A story's ``status`` in its front matter."""
+
     PUBLISHED = "published"
     DRAFT = "draft"
     WITHDRAWN = "withdrawn"
+
+
+class TermKind(enum.StrEnum):
+    """The indexes of the site; neighbourhoods and themes are registers, communities are not."""
+
+    NEIGHBOURHOODS = "neighbourhoods"
+    THEMES = "themes"
+    COMMUNITIES = "communities"
+
+
+class PageKind(enum.StrEnum):
+    STORY = "story"
+    WITHDRAWN = "withdrawn"
+    LIST = "list"
+    OVERVIEW = "overview"
+    TERM = "term"
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    # Worth knowing, nothing to fix: never fails a check or a strict build.
+    INFO = "info"
 
 
 @dataclass(frozen=True)
@@ -95,3 +124,26 @@ class Community:
     key: str
     slug: str
     name: str
+
+
+@dataclass
+class Page:
+    """One page of the site, ready for an engine to put in its theme."""
+
+    url: str
+    title: str  # plain text; the engine escapes it
+    content: str  # safe HTML
+    kind: PageKind
+    description: str = ""
+    in_nav: bool = False
+    preview_only: bool = False  # drafts and embargoed stories: never in a published build
+    indexable: bool = True  # in search and sitemap
+    searchable: bool = True  # in the search index (list pages after the first only repeat stories)
+    language: str = ""
+    assets: dict[str, Path] = field(default_factory=dict)  # url → file to publish there
+    alternates: list[tuple[str, str]] = field(default_factory=list)  # (language, url)
+    image: str = ""  # url of the 1200×630 link-preview image
+    feed: str | None = None  # the page its feeds belong to: "" for the whole site, else a term's url
+    # Placeholder → HTML filled in after the engine has indexed the page for search: story
+    # cards repeat other pages, and leaving them out keeps both the index and the build lean.
+    deferred: dict[str, str] = field(default_factory=dict)

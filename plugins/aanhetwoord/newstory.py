@@ -20,6 +20,7 @@ import yaml
 
 from . import pipeline
 from .load import STORY_FILE
+from .model import Status, TermKind
 from .problems import display_path, visible
 from .registers import Register
 from .settings import Settings
@@ -162,7 +163,7 @@ class NewStory:
         if self.storytellers:
             data["storytellers"] = self.storytellers
         if self.draft:
-            data["status"] = "draft"
+            data["status"] = Status.DRAFT.value  # plain text: YAML cannot write an enum
         return data
 
     def text(self) -> str:
@@ -324,7 +325,7 @@ def register_name(register: Register, value: str) -> str:
     entry = register.find(value)
     if entry is not None:
         return entry.name
-    unknown = "Onbekende buurt" if register.kind == "neighbourhoods" else "Onbekend thema"
+    unknown = "Onbekende buurt" if register.kind == TermKind.NEIGHBOURHOODS else "Onbekend thema"
     suggestion = register.suggest(value)
     hint = f"Bedoel je '{suggestion}'?" if suggestion else f"Kies uit: {_listing(register)}."
     raise Invalid(f"{unknown} '{value.strip()}'. {hint}")

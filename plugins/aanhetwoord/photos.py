@@ -28,6 +28,7 @@ from pathlib import Path
 from PIL import Image, ImageCms, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
+from .settings import PhotoSettings
 from .text import slugify
 
 register_heif_opener()
@@ -39,21 +40,9 @@ FONTS = Path(__file__).parent / "fonts"
 _SRGB = ImageCms.createProfile("sRGB")
 
 
-@dataclass(frozen=True)
-class PhotoSettings:
-    widths: tuple[int, ...] = (480, 960, 1600)
-    max_pixels: int = 40_000_000
-    max_bytes: int = 30 * 1024 * 1024
-    webp_quality: int = 80
-    jpeg_quality: int = 82
-    social_size: tuple[int, int] = (1200, 630)
-
-    def fingerprint(self) -> str:
-        return _fingerprint(self)
-
-
 @functools.lru_cache(maxsize=16)
-def _fingerprint(settings: PhotoSettings) -> str:
+def fingerprint(settings: PhotoSettings) -> str:
+    """What a processed photo depends on besides its bytes: the settings and this pipeline."""
     text = json.dumps([PIPELINE_VERSION, asdict(settings)], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -128,17 +117,6 @@ def _too_many_pixels(settings: PhotoSettings) -> str:
     return (
         f"de foto heeft te veel pixels; het mag hoogstens {settings.max_pixels // 1_000_000} megapixel zijn"
     )
-
-
-def check_photo(path: Path, settings: PhotoSettings) -> str | None:
-    """The quick check for ``aanhetwoord check``: reads the header only."""
-    try:
-        open_photo(path, settings).close()
-    except PhotoError as error:
-        return str(error)
-    except OSError as error:
-        return f"de foto kan niet worden gelezen ({error})"
-    return None
 
 
 def process(source: Path, target: Path, settings: PhotoSettings) -> Photo:
@@ -279,7 +257,7 @@ class PhotoCache:
         with source.open("rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
-        digest.update(self.settings.fingerprint().encode())
+        digest.update(fingerprint(self.settings).encode())
         return digest.hexdigest()[:32]
 
     def load(self, key: str) -> Photo | None:
@@ -420,9 +398,9 @@ def social_cards(
     Cards are cached by their text, and cards no story uses any more are removed.
     """
     cards: dict[str, Path] = {}
-    fingerprint = settings.fingerprint()
+    settings_key = fingerprint(settings)
     for slug, title, community in stories:
-        key = hashlib.sha256(json.dumps([title, community, fingerprint]).encode()).hexdigest()[:32]
+        key = hashlib.sha256(json.dumps([title, community, settings_key]).encode()).hexdigest()[:32]
         target = root / f"{key}.jpg"
         if not target.exists():
             scratch = root / f".{key}.tmp.jpg"

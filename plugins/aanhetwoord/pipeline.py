@@ -16,11 +16,11 @@ from .feeds import feed_files, feeds
 from .feeds import links as feed_links
 from .load import discover, read_story, story_paths
 from .memo import CheckedStory, Memo, story_key
-from .model import Status, Story
+from .model import Page, Status, Story, TermKind
 from .photos import Photo, PhotoCache, PhotoStats, process_all, social_cards
 from .problems import Problem, display_path
 from .registers import load_register
-from .render import Page, Renderer
+from .render import Renderer
 from .settings import Settings
 from .validate import Registers, validate, validate_collection
 from .write import api_files, site_files
@@ -78,10 +78,12 @@ class Site:
 
 def load_registers(settings: Settings) -> tuple[Registers, list[Problem]]:
     neighbourhoods, problems_n = load_register(
-        "neighbourhoods", settings.neighbourhoods_file, _display(settings.neighbourhoods_file, settings)
+        TermKind.NEIGHBOURHOODS,
+        settings.neighbourhoods_file,
+        _display(settings.neighbourhoods_file, settings),
     )
     themes, problems_t = load_register(
-        "themes", settings.themes_file, _display(settings.themes_file, settings)
+        TermKind.THEMES, settings.themes_file, _display(settings.themes_file, settings)
     )
     return Registers(neighbourhoods, themes), problems_n + problems_t
 

@@ -28,7 +28,7 @@ import yaml
 from . import photos, pipeline, report_formats
 from .load import STORY_FILE, is_story_name
 from .problems import Problem, display_path, visible
-from .settings import Settings
+from .settings import PhotoSettings, Settings
 from .siteconfig import load_settings
 
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif")
@@ -83,7 +83,7 @@ class Layout:
 
     stories: str
     registers: frozenset[str] = frozenset()
-    photos: photos.PhotoSettings = field(default_factory=photos.PhotoSettings)
+    photos: PhotoSettings = field(default_factory=PhotoSettings)
 
 
 @dataclass
@@ -565,7 +565,7 @@ def base_settings(repo: Path, base: str, config_file: Path) -> Settings | None:
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder).resolve() / config_file.name
         copy.write_bytes(text)
-        settings = load_settings(copy)
+        settings = load_settings(copy, shown=display_path(config_file, Path.cwd()))
     root = config_file.parent.resolve()
 
     def moved(path: Path | None) -> Path | None:

@@ -6,17 +6,11 @@ the pull-request check and the web form can all show them where a person will lo
 
 from __future__ import annotations
 
-import enum
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-
-class Severity(enum.Enum):
-    ERROR = "error"
-    WARNING = "warning"
-    # Worth knowing, nothing to fix: never fails a check or a strict build.
-    INFO = "info"
+from .model import Severity
 
 
 @dataclass(frozen=True, order=True)

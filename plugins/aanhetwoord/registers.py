@@ -14,14 +14,14 @@ from typing import Any
 import yaml
 
 from .load import load_yaml_file
-from .model import RegisterEntry
+from .model import RegisterEntry, TermKind
 from .problems import Problem
 from .text import is_valid_slug, match_key, slugify
 
 
 @dataclass
 class Register:
-    kind: str  # "neighbourhoods" or "themes"
+    kind: TermKind  # neighbourhoods or themes
     entries: list[RegisterEntry] = field(default_factory=list)
     _by_key: dict[str, RegisterEntry] = field(default_factory=dict, repr=False)
 
@@ -49,7 +49,7 @@ class Register:
         return self._by_key[keys[0]].name if keys else None
 
 
-def load_register(kind: str, path: Path | None, display_path: str) -> tuple[Register, list[Problem]]:
+def load_register(kind: TermKind, path: Path | None, display_path: str) -> tuple[Register, list[Problem]]:
     """Read a register file. Broken entries are reported and left out; the rest still count."""
     register = Register(kind)
     if path is None:
@@ -90,7 +90,7 @@ def load_register(kind: str, path: Path | None, display_path: str) -> tuple[Regi
     return register, problems
 
 
-def _entry(item: Any, kind: str, problem: Any) -> RegisterEntry | None:
+def _entry(item: Any, kind: TermKind, problem: Any) -> RegisterEntry | None:
     if not isinstance(item, dict):
         problem("", "elk item heeft velden, zoals 'name: …'")
         return None
@@ -105,7 +105,7 @@ def _entry(item: Any, kind: str, problem: Any) -> RegisterEntry | None:
     aliases = item.get("aliases") or []
     if isinstance(aliases, str):
         aliases = [aliases]
-    geometry = item.get("geometry") if kind == "neighbourhoods" else None
+    geometry = item.get("geometry") if kind == TermKind.NEIGHBOURHOODS else None
     if geometry is not None and not (isinstance(geometry, dict) and "type" in geometry):
         problem("geometry", "een geometrie is een GeoJSON-object met 'type' en 'coordinates'")
         geometry = None

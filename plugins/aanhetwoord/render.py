@@ -8,16 +8,15 @@ folder depth, never once per list they appear in.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
 from . import maps, markdown
-from .catalogue import COMMUNITIES, NEIGHBOURHOODS, THEMES, Catalogue, Term, paginate
+from .catalogue import Catalogue, Term, paginate
 from .memo import Memo, RenderedText
-from .model import Status, Story
+from .model import Page, PageKind, Status, Story, TermKind
 from .photos import Photo
 from .problems import Problem
 from .settings import Settings
@@ -27,43 +26,21 @@ from .urls import Urls, relative
 from .validate import asset_name
 
 TEMPLATES = Path(__file__).parent / "templates"
-OVERVIEW_TITLES = {NEIGHBOURHOODS: "neighbourhoods", THEMES: "themes", COMMUNITIES: "communities"}
-TERM_LABELS = {NEIGHBOURHOODS: "neighbourhood", THEMES: "theme", COMMUNITIES: "community"}
+# The keys of their words in texts.py.
+OVERVIEW_TITLES = {
+    TermKind.NEIGHBOURHOODS: "neighbourhoods",
+    TermKind.THEMES: "themes",
+    TermKind.COMMUNITIES: "communities",
+}
+TERM_LABELS = {
+    TermKind.NEIGHBOURHOODS: "neighbourhood",
+    TermKind.THEMES: "theme",
+    TermKind.COMMUNITIES: "community",
+}
 # A card is a third of the content on wide screens, half on tablets, the whole width on phones.
 CARD_SIZES = "(min-width: 60em) 20rem, (min-width: 40em) 50vw, 100vw"
 # A longer list of communities gets a heading per letter and a row of letters to jump to.
 LETTERS_FROM = 40
-
-
-class PageKind:
-    STORY = "story"
-    WITHDRAWN = "withdrawn"
-    LIST = "list"
-    OVERVIEW = "overview"
-    TERM = "term"
-
-
-@dataclass
-class Page:
-    """One page of the site, ready for an engine to put in its theme."""
-
-    url: str
-    title: str  # plain text; the engine escapes it
-    content: str  # safe HTML
-    kind: str
-    description: str = ""
-    in_nav: bool = False
-    preview_only: bool = False  # drafts and embargoed stories: never in a published build
-    indexable: bool = True  # in search and sitemap
-    searchable: bool = True  # in the search index (list pages after the first only repeat stories)
-    language: str = ""
-    assets: dict[str, Path] = field(default_factory=dict)  # url → file to publish there
-    alternates: list[tuple[str, str]] = field(default_factory=list)  # (language, url)
-    image: str = ""  # url of the 1200×630 link-preview image
-    feed: str | None = None  # the page its feeds belong to: "" for the whole site, else a term's url
-    # Placeholder → HTML filled in after the engine has indexed the page for search: story
-    # cards repeat other pages, and leaving them out keeps both the index and the build lean.
-    deferred: dict[str, str] = field(default_factory=dict)
 
 
 class Renderer:
@@ -103,7 +80,7 @@ class Renderer:
             t=self.t,
             urls=self.urls,
             settings_share_url=settings.share_url,
-            kinds={"neighbourhoods": NEIGHBOURHOODS, "themes": THEMES, "communities": COMMUNITIES},
+            kinds={kind.value: kind for kind in TermKind},
         )
         self._templates = {
             name: self.env.get_template(f"{name}.html")
@@ -254,8 +231,8 @@ class Renderer:
             url=url,
             cover=cover,
             communities=communities,
-            neighbourhoods=self.catalogue.terms_of(story, NEIGHBOURHOODS),
-            themes=self.catalogue.terms_of(story, THEMES),
+            neighbourhoods=self.catalogue.terms_of(story, TermKind.NEIGHBOURHOODS),
+            themes=self.catalogue.terms_of(story, TermKind.THEMES),
             body=text.body,
             updates=list(zip(story.updates, text.updates, strict=True)),
             related=self.defer(deferred, related),
@@ -435,7 +412,7 @@ class Renderer:
                 feed=feed,
             )
 
-    def overview_page(self, kind: str, terms: list[Term]) -> Page:
+    def overview_page(self, kind: TermKind, terms: list[Term]) -> Page:
         url = self.urls.overview(kind)
         groups: dict[str, list[Term]] = {}
         for term in terms:
@@ -444,7 +421,7 @@ class Renderer:
         if len(groups) > 1 and "" in groups:
             groups[self.t("other_area")] = groups.pop("")
         letters: dict[str, str] = {}
-        if kind == COMMUNITIES and len(terms) > LETTERS_FROM:
+        if kind == TermKind.COMMUNITIES and len(terms) > LETTERS_FROM:
             groups, letters = self._by_letter(terms)
         content = self._templates["overview"].render(
             title=self.t(OVERVIEW_TITLES[kind]),
@@ -455,7 +432,7 @@ class Renderer:
             href=self.link(url),
             # Numbered in the order of the list, so the numbers read 1, 2, 3 … down the page.
             map=maps.draw(term for group in groups.values() for term in group)
-            if kind == NEIGHBOURHOODS
+            if kind == TermKind.NEIGHBOURHOODS
             else None,
         )
         return Page(

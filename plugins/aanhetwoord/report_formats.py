@@ -13,7 +13,8 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from .problems import Problem, Severity, visible
+from .model import Severity
+from .problems import Problem, visible
 
 FORMATS = ("text", "github", "gitlab")
 _GITHUB_COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}

@@ -13,7 +13,23 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from .brand import Brand
-from .photos import PhotoSettings
+
+MEGAPIXEL = 1_000_000
+MEGABYTE = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class PhotoSettings:
+    """How story photos are checked and published (see photos.py).
+
+    Every field is part of the photo cache's key, and so of the published photos' addresses."""
+
+    widths: tuple[int, ...] = (480, 960, 1600)
+    max_pixels: int = 40 * MEGAPIXEL
+    max_bytes: int = 30 * MEGABYTE
+    webp_quality: int = 80
+    jpeg_quality: int = 82
+    social_size: tuple[int, int] = (1200, 630)
 
 
 @dataclass(frozen=True)

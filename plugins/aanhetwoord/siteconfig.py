@@ -1,8 +1,10 @@
 """Read the plugin's settings from a site's configuration file, for tools that run without an engine.
 
 The CLI, the pull-request check and the web form need the same settings as the site
-build. They read ``mkdocs.yml`` (or ``properdocs.yml``) as plain YAML: engine-specific tags
-such as ``!ENV`` or ``!!python/name`` are tolerated and ignored.
+build. They read ``mkdocs.yml`` (or ``properdocs.yml``) as plain YAML: ``!ENV`` is read as
+the engines read it, other engine-specific tags such as ``!!python/name`` are tolerated and
+ignored. The options are checked
+against the one declaration in ``options.py``, by the same function as in the site build.
 """
 
 from __future__ import annotations
@@ -13,15 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml_env_tag import construct_env_tag
 
 from . import brand
 from .brand import Brand
-from .photos import PhotoSettings
+from .options import PLUGIN_NAME, check_options
 from .problems import Problem, display_path
-from .settings import Settings, UrlWords
+from .settings import MEGABYTE, MEGAPIXEL, PhotoSettings, Settings, UrlWords
 
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml", "properdocs.yml", "properdocs.yaml")
-PLUGIN_NAME = "aanhetwoord"
 
 
 class _TolerantLoader(yaml.SafeLoader):
@@ -38,10 +40,19 @@ def _ignore_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
 
 _TolerantLoader.add_multi_constructor("!", _ignore_tag)
 _TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _ignore_tag)
+_TolerantLoader.add_constructor("!ENV", construct_env_tag)
 
 
 class ConfigNotFound(Exception):
     pass
+
+
+class ConfigError(Exception):
+    """A configuration the site cannot be built with: each problem names the option and its line."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(problem.format() for problem in problems))
+        self.problems = problems
 
 
 def find_config(start: Path) -> Path:
@@ -52,21 +63,23 @@ def find_config(start: Path) -> Path:
     raise ConfigNotFound(f"geen {CONFIG_NAMES[0]} gevonden in {start} of een map daarboven")
 
 
-def plugin_options(config: Mapping[str, Any]) -> dict[str, Any]:
-    for item in config.get("plugins") or []:
-        if isinstance(item, str) and item == PLUGIN_NAME:
-            return {}
+def plugin_options(config: Mapping[str, Any]) -> Any:
+    """The plugin's block as written (None when it has none); ``check_options`` checks it."""
+    plugins = config.get("plugins")
+    if isinstance(plugins, Mapping):
+        return plugins.get(PLUGIN_NAME)
+    for item in plugins if isinstance(plugins, list) else []:
         if isinstance(item, Mapping) and PLUGIN_NAME in item:
-            return dict(item[PLUGIN_NAME] or {})
-    if isinstance(config.get("plugins"), Mapping) and PLUGIN_NAME in config["plugins"]:
-        return dict(config["plugins"][PLUGIN_NAME] or {})
-    return {}
+            return item[PLUGIN_NAME]
+    return None
 
 
 def settings_from_options(
     root: Path,
-    options: Mapping[str, Any],
+    options: Any,
     *,
+    config_file: Path,
+    shown: str | None = None,
     theme_language: str | None = None,
     site_url: str = "",
     site_name: str = "",
@@ -76,60 +89,65 @@ def settings_from_options(
 ) -> Settings:
     """The one mapping from plugin options to core settings, for the adapter and the tools.
 
-    ``strict`` raises ValueError for an option the build cannot use; the tools pass False, since
-    they never write the files such options are for and should not stop over them."""
-    defaults = UrlWords()
+    ``options`` is the plugin's block as the configuration file has it; a wrongly typed or
+    unknown option raises ConfigError, with its line in ``config_file`` (shown as ``shown``).
+    ``strict`` also raises it for a value only the build uses; the tools pass False, since they
+    never write the files such options are for and should not stop over them."""
+    values, errors = check_options(options)
+    if errors:
+        shown = shown or display_path(config_file, Path.cwd())
+        lines = option_lines(config_file)
+        raise ConfigError([Problem(shown, lines.get(name, 1), name, message) for name, message in errors])
 
-    def path(key: str, default: str | None = None) -> Path | None:
-        value = options.get(key, default)
-        return root / value if value else None
+    def path(key: str) -> Path | None:
+        return root / values[key] if values[key] else None
 
     return Settings(
         root=root,
-        stories_dir=path("stories", "stories") or root / "stories",
+        stories_dir=path("stories") or root / "stories",
         neighbourhoods_file=path("neighbourhoods"),
         themes_file=path("themes"),
-        language=options.get("language") or theme_language or "nl",
+        language=values["language"] or theme_language or "nl",
         site_url=site_url or "",
         site_name=site_name or "",
         urls=UrlWords(
-            stories=options.get("url_stories", defaults.stories),
-            neighbourhoods=options.get("url_neighbourhoods", defaults.neighbourhoods),
-            themes=options.get("url_themes", defaults.themes),
-            communities=options.get("url_communities", defaults.communities),
-            page=options.get("url_page", defaults.page),
-            api=options.get("url_api", defaults.api),
+            stories=values["url_stories"],
+            neighbourhoods=values["url_neighbourhoods"],
+            themes=values["url_themes"],
+            communities=values["url_communities"],
+            page=values["url_page"],
+            api=values["url_api"],
         ),
-        per_page=options.get("pagination_per_page", Settings.per_page),
-        home_count=options.get("home_count", Settings.home_count),
-        related_max=options.get("related_max", Settings.related_max),
-        share_url=options.get("share_url", Settings.share_url),
+        per_page=values["pagination_per_page"],
+        home_count=values["home_count"],
+        related_max=values["related_max"],
+        share_url=values["share_url"],
         preview=preview,
         cache_dir=path("cache_dir"),
         photos=PhotoSettings(
-            max_pixels=int(options.get("photo_max_megapixels", 40) * 1_000_000),
-            max_bytes=int(options.get("photo_max_megabytes", 30) * 1024 * 1024),
+            max_pixels=int(values["photo_max_megapixels"] * MEGAPIXEL),
+            max_bytes=int(values["photo_max_megabytes"] * MEGABYTE),
         ),
-        security_contact=str(options.get("security_contact") or ""),
-        security_expires=_date_option(options.get("security_expires"), strict),
+        security_contact=values["security_contact"] or "",
+        security_expires=_date_option(values["security_expires"], strict),
         docs_dir=root / (docs_dir or "docs"),
         brand=Brand(
-            logo=_text(options.get("logo")),
-            favicon=_text(options.get("favicon")),
-            primary=_text(options.get("color_primary")),
-            accent=_text(options.get("color_accent")),
-            text=_text(options.get("color_text")),
+            logo=_text(values["logo"]),
+            favicon=_text(values["favicon"]),
+            primary=_text(values["color_primary"]),
+            accent=_text(values["color_accent"]),
+            text=_text(values["color_text"]),
         ),
-        about_url=_text(options.get("about_url")) or Settings.about_url,
-        privacy_url=_text(options.get("privacy_url")) or Settings.privacy_url,
-        accessibility_url=_text(options.get("accessibility_url")) or Settings.accessibility_url,
-        contact_url=_text(options.get("contact_url")),
-        generator_credit=options.get("generator_credit", True) is not False,
+        about_url=_text(values["about_url"]) or Settings.about_url,
+        privacy_url=_text(values["privacy_url"]) or Settings.privacy_url,
+        accessibility_url=_text(values["accessibility_url"]) or Settings.accessibility_url,
+        contact_url=_text(values["contact_url"]),
+        generator_credit=values["generator_credit"],
     )
 
 
-def _text(value: Any) -> str:
-    return str(value).strip() if value is not None else ""
+def _text(value: str | None) -> str:
+    return value.strip() if value is not None else ""
 
 
 def _date_option(value: Any, strict: bool) -> date | None:
@@ -148,16 +166,38 @@ def _date_option(value: Any, strict: bool) -> date | None:
         raise ValueError(f"security_expires: '{value}' is geen datum (JJJJ-MM-DD)") from error
 
 
-def load_settings(config_file: Path) -> Settings:
-    with config_file.open(encoding="utf-8") as handle:
-        config = yaml.load(handle, Loader=_TolerantLoader) or {}  # noqa: S506 - SafeLoader subclass
+def load_settings(config_file: Path, *, shown: str | None = None) -> Settings:
+    """The settings in ``config_file``; ConfigError when it cannot be read or an option is wrong.
+
+    Messages name the file as ``shown`` (by default its path from the current folder)."""
+    shown = shown or display_path(config_file, Path.cwd())
+    try:
+        with config_file.open(encoding="utf-8") as handle:
+            config = yaml.load(handle, Loader=_TolerantLoader) or {}  # noqa: S506 - SafeLoader subclass
+    except yaml.MarkedYAMLError as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else 1
+        raise ConfigError([Problem(shown, line, "", f"dit is geen goede YAML ({error.problem})")]) from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            [Problem(shown, 1, "", f"dit bestand is geen UTF-8-tekst ({error.reason})")]
+        ) from None
+    except ValueError:
+        # Python reads no number of thousands of digits (nor does the site build).
+        message = "in dit bestand staat een getal van duizenden cijfers; dat kan niet worden gelezen"
+        raise ConfigError([Problem(shown, 1, "", message)]) from None
+    except (OSError, yaml.YAMLError) as error:
+        raise ConfigError([Problem(shown, 1, "", f"dit bestand kan niet worden gelezen ({error})")]) from None
+    if not isinstance(config, Mapping):
+        raise ConfigError([Problem(shown, 1, "", "hier horen instellingen met een naam en een waarde")])
     theme = config.get("theme")
     theme_language = theme.get("language") if isinstance(theme, Mapping) else None
     return settings_from_options(
         config_file.parent.resolve(),
         plugin_options(config),
-        theme_language=theme_language,
-        site_url=config.get("site_url") or "",
+        config_file=config_file,
+        shown=shown,
+        theme_language=theme_language if isinstance(theme_language, str) else None,
+        site_url=str(config.get("site_url") or ""),
         site_name=str(config.get("site_name") or ""),
         strict=False,
         docs_dir=str(config.get("docs_dir") or "docs"),

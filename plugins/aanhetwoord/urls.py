@@ -10,7 +10,7 @@ import functools
 import posixpath
 from urllib.parse import urlsplit
 
-from .catalogue import COMMUNITIES, NEIGHBOURHOODS, THEMES
+from .model import TermKind
 from .settings import UrlWords
 
 
@@ -19,9 +19,9 @@ class Urls:
         self.words = words
         self.site_url = site_url.rstrip("/") + "/" if site_url else ""
         self._kind_words = {
-            NEIGHBOURHOODS: words.neighbourhoods,
-            THEMES: words.themes,
-            COMMUNITIES: words.communities,
+            TermKind.NEIGHBOURHOODS: words.neighbourhoods,
+            TermKind.THEMES: words.themes,
+            TermKind.COMMUNITIES: words.communities,
         }
 
     def story(self, slug: str) -> str:
@@ -33,10 +33,10 @@ class Urls:
     def stories(self, page: int = 1) -> str:
         return self._paged(f"{self.words.stories}/", page)
 
-    def overview(self, kind: str) -> str:
+    def overview(self, kind: TermKind) -> str:
         return f"{self._kind_words[kind]}/"
 
-    def term(self, kind: str, slug: str, page: int = 1) -> str:
+    def term(self, kind: TermKind, slug: str, page: int = 1) -> str:
         return self._paged(f"{self._kind_words[kind]}/{slug}/", page)
 
     def feed(self, base: str, kind: str) -> str:

@@ -21,8 +21,8 @@ from . import markdown
 from .communities import lookalike_problems
 from .load import StorySource
 from .load import field_label as _label
-from .model import Consent, Image, RegisterEntry, Status, Story, Update
-from .problems import Problem, Severity
+from .model import Consent, Image, RegisterEntry, Severity, Status, Story, TermKind, Update
+from .problems import Problem
 from .registers import Register
 from .text import is_valid_slug, shorten, strip_invisible, without_unfit
 
@@ -359,7 +359,7 @@ def _register_entries(
     names = check.texts(key, value, required=True)
     if names is None:
         return None
-    unknown = "onbekende buurt" if key == "neighbourhoods" else "onbekend thema"
+    unknown = "onbekende buurt" if register.kind == TermKind.NEIGHBOURHOODS else "onbekend thema"
     entries: list[RegisterEntry] = []
     for index, name in enumerate(names):
         entry = register.find(name)

@@ -6,7 +6,6 @@ files and pages, core problems into log messages. All decisions live in the core
 
 from __future__ import annotations
 
-import datetime
 import functools
 import html
 import logging
@@ -27,9 +26,9 @@ from mkdocs.utils import get_relative_url
 from .. import pipeline
 from ..chrome import chrome
 from ..memo import Memo
-from ..render import Page, PageKind
-from ..settings import Settings, UrlWords
-from ..siteconfig import house_style_problems, settings_from_options
+from ..model import Page, PageKind
+from ..options import ENGINE_OPTIONS, OPTIONS
+from ..siteconfig import ConfigError, house_style_problems, settings_from_options
 from ..texts import Texts, og_locale
 from ..write import write_files
 from .mkdocs_rebuild import (
@@ -52,40 +51,24 @@ DRAFT_MARKER = (
 SHARE_PARTS = os.environ.get("AANHETWOORD_SHARED_PARTS", "on") != "off"
 
 
-class AanHetWoordConfig(base.Config):
-    stories = c.Type(str, default="stories")
-    neighbourhoods = c.Optional(c.Type(str))
-    themes = c.Optional(c.Type(str))
-    language = c.Optional(c.Type(str))
-    templates = c.Optional(c.Type(str))
-    url_stories = c.Type(str, default=UrlWords.stories)
-    url_neighbourhoods = c.Type(str, default=UrlWords.neighbourhoods)
-    url_themes = c.Type(str, default=UrlWords.themes)
-    url_communities = c.Type(str, default=UrlWords.communities)
-    url_page = c.Type(str, default=UrlWords.page)
-    url_api = c.Type(str, default=UrlWords.api)
-    pagination_per_page = c.Type(int, default=Settings.per_page)
-    home_count = c.Type(int, default=Settings.home_count)
-    related_max = c.Type(int, default=Settings.related_max)
-    share_url = c.Type(str, default=Settings.share_url)
-    cache_dir = c.Optional(c.Type(str))
-    photo_max_megapixels = c.Type((int, float), default=40)
-    photo_max_megabytes = c.Type((int, float), default=30)
-    security_contact = c.Optional(c.Type(str))
-    # YAML reads 2027-01-31 as a date; quoted text is accepted too.
-    security_expires = c.Optional(c.Type((str, datetime.date)))
-    # The municipality's house style: files in docs_dir, colours as #rrggbb.
-    logo = c.Optional(c.Type(str))
-    favicon = c.Optional(c.Type(str))
-    color_primary = c.Optional(c.Type(str))
-    color_accent = c.Optional(c.Type(str))
-    color_text = c.Optional(c.Type(str))
-    # The footer's links: site-relative paths, full addresses or mailto:.
-    about_url = c.Type(str, default=Settings.about_url)
-    privacy_url = c.Type(str, default=Settings.privacy_url)
-    accessibility_url = c.Type(str, default=Settings.accessibility_url)
-    contact_url = c.Optional(c.Type(str))
-    generator_credit = c.Type(bool, default=True)
+class _AsWritten(c.BaseConfigOption[Any]):
+    """An option MkDocs keeps as written: the core checks it (options.py), as the tools do."""
+
+    def __init__(self, default: Any) -> None:
+        super().__init__()
+        self.default = default
+
+    def run_validation(self, value: object) -> Any:
+        return value
+
+
+# The options as the core declares them; ``enabled`` stays MkDocs' own switch.
+_NAMES = frozenset(option.name for option in OPTIONS) - ENGINE_OPTIONS
+AanHetWoordConfig = type(
+    "AanHetWoordConfig",
+    (base.Config,),
+    {option.name: _AsWritten(option.default) for option in OPTIONS if option.name in _NAMES},
+)
 
 
 class CachedFile(File):
@@ -145,10 +128,11 @@ def _photo_progress(done: int, total: int) -> None:
         log.info(f"aanhetwoord: foto's {done}/{total}")
 
 
-class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
+class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-type]
     supports_multiple_instances = False
 
     def __init__(self) -> None:
+        self.options: dict[str, Any] = {}
         self.preview = False
         self.site: pipeline.Site | None = None
         # While serving, each build reuses what the one before it read and rendered.
@@ -158,6 +142,15 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
         self.shared: dict[tuple[str, str, tuple[str, ...]], str] = {}
         self.nav_urls: tuple[str, ...] = ()
         self.search: Any = None  # Material's search plugin, found once per build
+
+    def load_config(
+        self, options: dict[str, Any], config_file_path: str | None = None
+    ) -> tuple[base.ConfigErrors, base.ConfigWarnings]:
+        # Every option is checked in on_config by the core, with its line in the configuration
+        # file: the same message as the tools give. MkDocs sees only the names it can keep.
+        self.options = dict(options)
+        known = {name: value for name, value in options.items() if name in _NAMES}
+        return super().load_config(known, config_file_path)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.preview = command == "serve"
@@ -176,15 +169,16 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):
         try:
             self.settings = settings_from_options(
                 root,
-                dict(self.config),
+                self.options,
+                config_file=Path(config.config_file_path),
                 theme_language=theme_language,
                 site_url=config.site_url or "",
                 site_name=config.site_name or "",
                 preview=self.preview,
                 docs_dir=config.docs_dir,
             )
-        except ValueError as error:
-            raise PluginError(f"aanhetwoord: {error}") from error
+        except (ConfigError, ValueError) as error:
+            raise PluginError(f"aanhetwoord: {error}") from None
         problems = house_style_problems(self.settings, Path(config.config_file_path))
         if problems:
             raise PluginError("aanhetwoord: " + "\n".join(problem.format() for problem in problems))

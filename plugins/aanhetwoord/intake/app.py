@@ -44,7 +44,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import brand
 from ..model import RegisterEntry
-from ..photos import PhotoError, PhotoSettings
+from ..photos import PhotoError
+from ..settings import PhotoSettings
 from . import crashpoint, forge, recovery, wording
 from .abuse import AbuseStore, FormTokens, TokenState, client_address, honeypot_filled
 from .form import FIELDS, LONG_FIELDS, SERVICE_FIELDS, Errors, Values, check

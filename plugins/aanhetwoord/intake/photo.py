@@ -17,7 +17,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from ..photos import PhotoError, PhotoSettings, _prepare, open_photo
+from ..photos import PhotoError, _prepare, open_photo
+from ..settings import PhotoSettings
 
 FILE_NAME = "foto.jpg"
 MAX_WIDTH = 2400

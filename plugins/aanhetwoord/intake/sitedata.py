@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .. import pipeline
 from ..settings import Settings
-from ..siteconfig import load_settings
+from ..siteconfig import ConfigError, load_settings
 from ..validate import Registers
 
 log = logging.getLogger("aanhetwoord.intake")
@@ -36,7 +36,15 @@ class SiteData:
         with self._lock:
             stamp = self._stamps(self._site)
             if self._site is None or stamp != self._stamp:
-                self._site = self._load()
+                try:
+                    self._site = self._load()
+                except ConfigError as error:
+                    if self._site is None:
+                        raise  # at the start: the service does not start with a wrong option
+                    # Changed while the form runs: it keeps the settings it had until it is fixed.
+                    log.error("%s", error)
+                    self._stamp = stamp
+                    return self._site
                 self._stamp = self._stamps(self._site)
             return self._site
 
