@@ -7,10 +7,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, newstory, pipeline, prcheck, publish, report, report_formats, withdraw
+from . import __version__, newstory, pipeline, prcheck, publish, report_formats, withdraw
 from .adapters import mkdocs_serve
 from .intake import command as intake_command
 from .problems import Problem
+from .report import command as report_command
 from .settings import build_date
 from .siteconfig import ConfigNotFound, find_config, house_style_problems, load_settings
 
@@ -96,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ).set_defaults(run=intake_command.check)
 
     # Staff commands: each module declares its own arguments.
-    for module in (mkdocs_serve, report, withdraw, publish):
+    for module in (mkdocs_serve, report_command, withdraw, publish):
         module.add_command(commands)
 
     args = parser.parse_args(argv)
