@@ -19,6 +19,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,10 +27,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import crossplane
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
+from aanhetwoord.problems import visible
 from aanhetwoord.publish import (
+    CannotGenerate,
     Options,
     content_security_policy,
     csp_hash,
@@ -347,6 +353,8 @@ def test_plain_http_listens_where_it_is_told_without_a_redirect_or_certificate(t
         ("--listen", "80 {", "adres"),
         ("--certificate", '/a"b', "pad"),
         ("--server-name", "a\nb", "servernaam"),
+        ("--server-name", "#x", "servernaam"),  # nginx would read the rest of the line as a comment
+        ("--root", "'/srv", "pad"),  # and here a string up to the next quote
     ],
 )
 def test_the_command_refuses_a_value_that_would_break_out_of_its_directive(site, option, value, what):
@@ -358,6 +366,98 @@ def test_the_command_refuses_a_value_that_would_break_out_of_its_directive(site,
         f"aanhetwoord nginx: het {what} '{value}' bevat tekens die niet in een nginx-configuratie passen."
         in (result.stderr)
     )
+
+
+# Every value must stay inside its directive, whatever it holds. The values are given straight to
+# nginx_config, past the command's own checks, so the template's filters are what is tried here.
+# One value at a time is hostile, so that a refusal of one does not hide what another would do.
+TRICKY = st.sampled_from(list(";{}\"'\\\n\r\t #$/:.[]~^()=-_aZ0é\x00\x7f\u2028"))
+VALUE = st.text(st.one_of(TRICKY, st.characters(codec="utf-8")), min_size=1, max_size=14)
+PLACES = ("server_name", "root", "listen", "certificate", "certificate_key", "withdrawn", "base", "folder")
+
+
+def parsed(config: str, folder: Path) -> list[dict]:
+    """The directives as nginx's own grammar reads them (crossplane follows nginx's lexer)."""
+    path = folder / "site.conf"
+    path.write_text(config, encoding="utf-8")
+    result = crossplane.parse(str(path), single=True, comments=True, check_ctx=False, check_args=False)
+    assert result["errors"] == [], result["errors"]
+    return result["config"][0]["parsed"]
+
+
+def shape(directives: list[dict], *, in_map: bool = False) -> list:
+    """Each directive's name and number of arguments, nested; the keys of a map are values."""
+    return [
+        (
+            "key" if in_map else d["directive"],
+            len(d["args"]),
+            shape(d.get("block", []), in_map=d["directive"] == "map"),
+        )
+        for d in directives
+    ]
+
+
+def find(directives: list[dict], name: str) -> list[list[str]]:
+    return [d["args"] for d in directives if d["directive"] == name]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(place=st.sampled_from(PLACES), value=VALUE, tls=st.booleans())
+# At the start of a bare word nginx reads # as a comment and ' as the start of a string.
+@example(place="server_name", value="#x", tls=True)
+@example(place="root", value="'/srv", tls=False)
+@example(place="folder", value="a\nserver { }", tls=False)
+def test_no_value_breaks_out_of_its_directive(place: str, value: str, tls: bool):
+    with tempfile.TemporaryDirectory() as temporary:
+        work = Path(temporary)
+        values = {
+            "server_name": "example.org",
+            "root": "/srv",
+            "listen": "80",
+            "certificate": "/c.pem",
+            "certificate_key": "/k.pem",
+            "withdrawn": "weg",
+            "base": "",
+            "folder": "site",
+        }
+        plain = dict(values)
+        values[place] = value
+        # A folder name may hold anything but a slash and NUL; it only shows up in a comment.
+        folder = "".join(char for char in values["folder"] if char not in "/\x00").strip(".") or "site"
+
+        def made(values: dict[str, str], folder: str) -> str:
+            site_dir = small_site(work, [f"/{values['withdrawn']}/"], site=folder)
+            site = Settings(work, work / "stories", site_url=f"https://example.org/{values['base']}")
+            options = Options(
+                site_dir,
+                values["root"],
+                values["server_name"],
+                [values["listen"]],
+                tls,
+                values["certificate"],
+                values["certificate_key"],
+            )
+            return nginx_config(site, options)[0]
+
+        try:
+            config = made(values, folder)
+        except CannotGenerate as error:
+            assert "bevat tekens die niet in een nginx-configuratie passen" in str(error)
+            return
+        # The same configuration with plain values has the same directives, each with as many
+        # arguments: nothing was added, ended early or opened.
+        directives = parsed(config, work)
+        assert shape(directives) == shape(parsed(made(plain, "plain"), work))
+        # And each value is exactly the one argument it was meant to be.
+        server = directives[-1]["block"]
+        assert find(server, "server_name") == [[values["server_name"]]]
+        assert find(server, "root") == [[values["root"]]]
+        assert [args[0] for args in find(server, "listen")] == [values["listen"]]
+        if tls:
+            assert find(server, "ssl_certificate") == [[values["certificate"]]]
+            assert find(server, "ssl_certificate_key") == [[values["certificate_key"]]]
+        assert ["=", f"/{values['withdrawn']}/"] in find(server, "location")
+        assert f"# built site in {visible(str(work / folder))}." in config
 
 
 def test_an_unbuilt_site_is_refused(site):

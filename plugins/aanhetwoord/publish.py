@@ -54,8 +54,9 @@ PERMISSIONS = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
     "payment=(), usb=()"
 )
-# Characters that would break out of a quoted nginx string or a location.
-_UNSAFE = re.compile(r'["\\;{}\s\x00-\x1f]')
+# Characters that would break out of a quoted nginx string or a bare word; at the start of a bare
+# word, nginx also reads # as a comment and ' as the start of a string.
+_UNSAFE = re.compile(r'["\\;{}\s\x00-\x1f]|^[#\']')
 # Inside "…" spaces, semicolons and braces are text; a quote, a line break or a final backslash
 # (which would escape the closing quote) are not.
 _UNSAFE_QUOTED = re.compile(r'["\x00-\x1f\x7f]|\\\Z')
