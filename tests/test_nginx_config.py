@@ -33,8 +33,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from aanhetwoord.problems import visible
-from aanhetwoord.publish import (
+from aanhetwoord.nginx_config import (
     CannotGenerate,
     Options,
     content_security_policy,
@@ -43,6 +42,7 @@ from aanhetwoord.publish import (
     nginx_config,
     scan_pages,
 )
+from aanhetwoord.problems import visible
 from aanhetwoord.settings import Settings
 from browser_support import launch_chromium, new_context, origin, require_chromium
 from nginx_support import NGINX, NginxFailed, run_nginx, write_nginx_conf
@@ -78,7 +78,7 @@ def run_cli(site: Site, *args: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Site:
-    site = make_site(tmp_path_factory.mktemp("publish"))
+    site = make_site(tmp_path_factory.mktemp("nginx-site"))
     folder = site.stories / "met-foto"
     folder.mkdir(parents=True)
     Image.new("RGB", (1200, 800), (180, 90, 30)).save(folder / "koor.jpg", "JPEG")
