@@ -1,7 +1,7 @@
 """Debian's nginx on 127.0.0.1 with the configuration ``aanhetwoord nginx`` generates.
 
-Shared by the publishing tests and the page-weight benchmark, so both serve the site the way
-production would: the same headers, the same caching and the same compression.
+Shared by the tests of the nginx configuration and the page-weight benchmark, so both serve the
+site the way production would: the same headers, the same caching and the same compression.
 
 * ``write_nginx_conf(work, site_conf)`` – a minimal ``nginx.conf`` around the generated server
   block that keeps every file nginx writes inside ``work`` (and, on request, an access log

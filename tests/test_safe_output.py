@@ -16,7 +16,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aanhetwoord import report_formats
+from aanhetwoord import problem_formats
 from aanhetwoord.problems import Problem, Severity
 from sitefactory import Site, quiet_env
 
@@ -50,7 +50,7 @@ def decode_property(value: str) -> str:
 @settings(max_examples=200, deadline=None)
 @given(path=texts, line=st.integers(1, 10**6), field=texts, message=texts, severity=severities)
 def test_each_github_annotation_is_one_safe_line(path, line, field, message, severity):
-    [annotation] = report_formats.github([Problem(path, line, field, message, severity)])
+    [annotation] = problem_formats.github([Problem(path, line, field, message, severity)])
     assert len(annotation.splitlines()) == 1 and "\n" not in annotation and "\r" not in annotation
     assert not CONTROL.search(annotation), ascii(annotation)
     match = ANNOTATION.match(annotation)
@@ -78,7 +78,7 @@ def test_each_github_annotation_is_one_safe_line(path, line, field, message, sev
 def test_github_annotations_keep_text_without_controls_exactly(path, field, message):
     """Escaping loses nothing: GitHub decodes the annotation back to what the problem said."""
     message = CONTROL.sub("", message.replace("\r", "").replace("\n", "")) + "\nnieuwe regel"
-    [annotation] = report_formats.github([Problem(path, 3, field, message)])
+    [annotation] = problem_formats.github([Problem(path, 3, field, message)])
     match = ANNOTATION.match(annotation)
     assert match, ascii(annotation)
     assert decode_property(match["file"]) == path
@@ -89,7 +89,7 @@ def test_github_annotations_keep_text_without_controls_exactly(path, field, mess
 @settings(max_examples=200, deadline=None)
 @given(path=texts, line=st.integers(1, 10**6), field=texts, message=texts, severity=severities)
 def test_each_text_line_is_one_line_without_control_characters(path, line, field, message, severity):
-    [formatted] = report_formats.text([Problem(path, line, field, message, severity)])
+    [formatted] = problem_formats.text([Problem(path, line, field, message, severity)])
     assert len(formatted.splitlines()) == 1 and "\n" not in formatted
     assert not CONTROL.search(formatted), ascii(formatted)
     assert f":{line}: " in formatted
@@ -102,20 +102,20 @@ def test_control_characters_are_shown_as_escapes():
     assert problem.format() == (
         "stories/a\\x1bb/index.md:2: x\\ny: waarschuwing: rood\\x1b[31m\\r\\n::notice::nep\\u202e\\x85\\t"
     )
-    assert report_formats.github([problem]) == [
+    assert problem_formats.github([problem]) == [
         "::warning file=stories/ab/index.md,line=2,title=x%0Ay::rood[31m%0D%0A::notice::nep\\u202e\\x85\\t"
     ]
-    [issue] = json.loads(report_formats.gitlab([problem]))
+    [issue] = json.loads(problem_formats.gitlab([problem]))
     assert issue["description"] == "x\\ny: rood\\x1b[31m\\r\\n::notice::nep\\u202e\\x85\\t"
     assert issue["severity"] == "minor"
 
 
 def test_a_note_is_a_github_notice_and_gitlab_info():
     note = Problem("stories/a/index.md", 4, "tekst", "een notitie", Severity.INFO)
-    assert report_formats.github([note]) == [
+    assert problem_formats.github([note]) == [
         "::notice file=stories/a/index.md,line=4,title=tekst::een notitie"
     ]
-    assert json.loads(report_formats.gitlab([note]))[0]["severity"] == "info"
+    assert json.loads(problem_formats.gitlab([note]))[0]["severity"] == "info"
     assert note.format() == "stories/a/index.md:4: tekst: opmerking: een notitie"
 
 

@@ -7,10 +7,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, newstory, pipeline, prcheck, publish, report, report_formats, withdraw
+from . import __version__, newstory, nginx_config, pipeline, prcheck, problem_formats, withdraw
 from .adapters import mkdocs_serve
 from .intake import command as intake_command
 from .problems import Problem
+from .report import command as report_command
 from .settings import build_date
 from .siteconfig import ConfigError, ConfigNotFound, find_config, house_style_problems, load_settings
 
@@ -96,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ).set_defaults(run=intake_command.check)
 
     # Staff commands: each module declares its own arguments.
-    for module in (mkdocs_serve, report, withdraw, publish):
+    for module in (mkdocs_serve, report_command, withdraw, nginx_config):
         module.add_command(commands)
 
     args = parser.parse_args(argv)
@@ -121,15 +122,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _add_format_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--format",
-        choices=report_formats.FORMATS,
+        choices=problem_formats.FORMATS,
         default="text",
         help="uitvoer: text, github (meldingen bij de regels) of gitlab (ook een Code Quality-rapport)",
     )
     command.add_argument(
         "--output",
         type=Path,
-        default=Path(report_formats.GITLAB_REPORT),
-        help=f"waar het gitlab-rapport komt (standaard: {report_formats.GITLAB_REPORT})",
+        default=Path(problem_formats.GITLAB_REPORT),
+        help=f"waar het gitlab-rapport komt (standaard: {problem_formats.GITLAB_REPORT})",
     )
 
 
@@ -144,14 +145,14 @@ def _check(args: argparse.Namespace, config_file: Path) -> int:
     missing += house_style_problems(settings, config_file)
     existing = [path for path in args.paths if path.exists()]
     if args.paths and not existing:
-        report_formats.emit(missing, args.format, args.output)
+        problem_formats.emit(missing, args.format, args.output)
         return 1
     checked = pipeline.check_photos(settings, pipeline.check(settings, existing or None))
     found = checked.problems
     if args.format != "text":
         # CI places annotations by the path from where it runs (the repository root).
-        found = report_formats.rebase(found, settings.root, Path.cwd())
-    report_formats.emit(missing + found, args.format, args.output)
+        found = problem_formats.rebase(found, settings.root, Path.cwd())
+    problem_formats.emit(missing + found, args.format, args.output)
     errors = len(missing) + sum(problem.is_error for problem in checked.problems)
     warnings = sum(problem.is_warning for problem in checked.problems)
     print(

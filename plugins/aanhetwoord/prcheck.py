@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from . import photos, pipeline, report_formats
+from . import photos, pipeline, problem_formats
 from .load import STORY_FILE, is_story_name
 from .problems import Problem, display_path, visible
 from .settings import PhotoSettings, Settings
@@ -536,7 +536,7 @@ def run(args: argparse.Namespace, config_file: Path) -> int:
         for problem in _validate(verdict, settings, repo)
         if not (problem.field == "foto" and problem.path in said)
     ]
-    report_formats.emit(refused + found, args.format, args.output)
+    problem_formats.emit(refused + found, args.format, args.output)
     _explain(verdict, found, layout.stories)
     return 1 if refused or any(problem.is_error for problem in found) else 0
 
@@ -546,7 +546,7 @@ def _validate(verdict: Verdict, settings: Settings, repo: Path) -> list[Problem]
     if not slugs or verdict.linked:
         return []
     try:
-        return report_formats.rebase(validate_stories(settings, slugs), settings.root, repo)
+        return problem_formats.rebase(validate_stories(settings, slugs), settings.root, repo)
     except (OSError, yaml.YAMLError):
         # A register the pull request broke: the guard has already said so.
         return []

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from aanhetwoord import report_formats
+from aanhetwoord import problem_formats
 from aanhetwoord.problems import Problem, Severity
 from sitefactory import make_site, quiet_env
 
@@ -37,7 +37,7 @@ def run(site, *args: str, cwd: Path | None = None) -> subprocess.CompletedProces
 
 
 def test_github_annotations_name_file_line_and_field():
-    assert report_formats.github([ERROR, WARNING]) == [
+    assert problem_formats.github([ERROR, WARNING]) == [
         "::error file=stories/kapot/index.md,line=6,title=neighbourhoods[0]::onbekende buurt 'Oude Havn'.",
         "::warning file=stories/typo/index.md,line=12,title=sumary::onbekend veld 'sumary'",
     ]
@@ -45,7 +45,7 @@ def test_github_annotations_name_file_line_and_field():
 
 def test_github_escapes_what_would_end_a_property_or_the_command():
     problem = Problem("stories/a,b:c/index.md", 3, "title", "100% zeker\r\nof niet: toch, wel")
-    (line,) = report_formats.github([problem])
+    (line,) = problem_formats.github([problem])
     assert line == (
         "::error file=stories/a%2Cb%3Ac/index.md,line=3,title=title::100%25 zeker%0D%0Aof niet: toch, wel"
     )
@@ -53,12 +53,12 @@ def test_github_escapes_what_would_end_a_property_or_the_command():
 
 
 def test_github_escapes_percent_first_so_escapes_are_not_doubled():
-    (line,) = report_formats.github([Problem("a.md", 1, "x:%", "%0A")])
+    (line,) = problem_formats.github([Problem("a.md", 1, "x:%", "%0A")])
     assert line == "::error file=a.md,line=1,title=x%3A%25::%250A"
 
 
 def test_a_problem_without_a_field_gets_a_title_all_the_same():
-    (line,) = report_formats.github([Problem("mkdocs.yml", 1, "", "hoort bij de site")])
+    (line,) = problem_formats.github([Problem("mkdocs.yml", 1, "", "hoort bij de site")])
     assert ANNOTATION.match(line)["properties"] == "file=mkdocs.yml,line=1,title=aanhetwoord"
 
 
@@ -66,7 +66,7 @@ def test_a_problem_without_a_field_gets_a_title_all_the_same():
 
 
 def test_gitlab_report_has_the_code_quality_keys():
-    report = json.loads(report_formats.gitlab([ERROR, WARNING]))
+    report = json.loads(problem_formats.gitlab([ERROR, WARNING]))
     assert [issue["severity"] for issue in report] == ["major", "minor"]
     for issue, problem in zip(report, [ERROR, WARNING], strict=True):
         assert set(issue) == {"description", "check_name", "fingerprint", "severity", "location"}
@@ -77,26 +77,26 @@ def test_gitlab_report_has_the_code_quality_keys():
 
 
 def test_gitlab_fingerprints_are_stable_and_tell_equal_problems_apart():
-    first = json.loads(report_formats.gitlab([ERROR, ERROR, WARNING]))
-    again = json.loads(report_formats.gitlab([ERROR, ERROR, WARNING]))
+    first = json.loads(problem_formats.gitlab([ERROR, ERROR, WARNING]))
+    again = json.loads(problem_formats.gitlab([ERROR, ERROR, WARNING]))
     assert [issue["fingerprint"] for issue in first] == [issue["fingerprint"] for issue in again]
     assert len({issue["fingerprint"] for issue in first}) == 3
     # A problem keeps its fingerprint when the text above it moves it down a line.
     moved = Problem(ERROR.path, ERROR.line + 2, ERROR.field, ERROR.message)
-    assert json.loads(report_formats.gitlab([moved]))[0]["fingerprint"] == first[0]["fingerprint"]
+    assert json.loads(problem_formats.gitlab([moved]))[0]["fingerprint"] == first[0]["fingerprint"]
 
 
 def test_an_empty_gitlab_report_is_an_empty_list():
-    assert json.loads(report_formats.gitlab([])) == []
+    assert json.loads(problem_formats.gitlab([])) == []
 
 
 def test_rebase_adds_the_site_folder_for_paths_from_the_repository_root(tmp_path):
     site_root = tmp_path / "site-map"
     site_root.mkdir()
-    (rebased,) = report_formats.rebase([ERROR], site_root, tmp_path)
+    (rebased,) = problem_formats.rebase([ERROR], site_root, tmp_path)
     assert rebased.path == "site-map/stories/kapot/index.md"
-    assert report_formats.rebase([ERROR], tmp_path, tmp_path) == [ERROR]
-    assert report_formats.rebase([ERROR], tmp_path, site_root) == [ERROR]
+    assert problem_formats.rebase([ERROR], tmp_path, tmp_path) == [ERROR]
+    assert problem_formats.rebase([ERROR], tmp_path, site_root) == [ERROR]
 
 
 # Through the command -----------------------------------------------------------------------
@@ -130,7 +130,7 @@ def test_check_writes_the_gitlab_report_by_its_default_name_also_without_problem
     site.add_story("goed")
     result = run(site, "check", "--format", "gitlab")
     assert result.returncode == 0
-    assert json.loads((site.root / report_formats.GITLAB_REPORT).read_text(encoding="utf-8")) == []
+    assert json.loads((site.root / problem_formats.GITLAB_REPORT).read_text(encoding="utf-8")) == []
 
 
 def test_machine_formats_give_paths_from_where_ci_runs(site):
