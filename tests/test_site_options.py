@@ -127,3 +127,20 @@ def test_templates_in_the_templates_folder_replace_the_packages(site: Site):
     assert '<article class="ahw-card' not in listing
     # Only the card is replaced: the story page is still the package's.
     assert 'class="ahw-related"' in site.page("verhalen/eerste")
+
+
+def test_the_footer_links_go_where_about_privacy_and_accessibility_url_say(site: Site):
+    for name in ("wie-zijn-wij", "geheim", "toegang"):
+        (site.root / "docs" / f"{name}.md").write_text(f"# {name}\n\nTekst.\n", encoding="utf-8")
+    site.plugin_options.update(about_url="wie-zijn-wij/", privacy_url="geheim/", accessibility_url="toegang/")
+    site.add_story("eerste", title="Eerste")
+    site.build(strict=True)
+    footer = site.page("verhalen/eerste").split("<footer", 1)[1]
+    links = re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', footer)
+    assert links == [
+        ("../../deel-je-verhaal/", "Deel je verhaal"),
+        ("../../wie-zijn-wij/", "Over deze site"),
+        ("../../geheim/", "Privacy"),
+        ("../../toegang/", "Toegankelijkheid"),
+        ("../../wie-zijn-wij/", "Contact"),  # without contact_url: the about page
+    ]
