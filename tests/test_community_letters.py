@@ -8,7 +8,6 @@ import pytest
 
 from aanhetwoord import pipeline
 from aanhetwoord.model import PageKind
-from aanhetwoord.render import LETTERS_FROM
 from aanhetwoord.siteconfig import load_settings
 from sitefactory import Site
 
@@ -44,7 +43,7 @@ def sections(html: str) -> dict[str, list[str]]:
 
 
 def test_a_long_list_is_grouped_by_letter_with_a_row_of_letters_to_jump_to(site: Site):
-    add_communities(site, SPECIAL + filler(LETTERS_FROM))
+    add_communities(site, SPECIAL + filler(40))
     html = communities_page(site)
     letters = re.findall(
         r'<a href="#([^"]+)">([^<]+)</a>', html.split('class="ahw-letters"', 1)[1].split("</nav>", 1)[0]
@@ -74,14 +73,23 @@ def test_a_long_list_is_grouped_by_letter_with_a_row_of_letters_to_jump_to(site:
     assert found["Andere tekens"] == ["مجموعة الخياطة"]
     # Every community is listed once, each in alphabetical order under its letter.
     listed = [name for names in found.values() for name in names]
-    assert len(listed) == len(set(listed)) == len(SPECIAL) + LETTERS_FROM
+    assert len(listed) == len(set(listed)) == len(SPECIAL) + 40
     for names in found.values():
         assert names == sorted(names, key=str.casefold)
 
 
-@pytest.mark.parametrize("count", [1, LETTERS_FROM])
-def test_a_short_list_stays_one_list(site: Site, count: int):
+@pytest.mark.parametrize("count", [1, 40])
+def test_a_list_of_up_to_forty_communities_stays_one_list(site: Site, count: int):
     add_communities(site, filler(count))
     html = communities_page(site)
     assert "ahw-letters" not in html and "<h2" not in html
     assert len(re.findall(r'<li><a href="', html)) == count
+
+
+def test_forty_one_communities_get_letter_headings(site: Site):
+    add_communities(site, filler(41))
+    html = communities_page(site)
+    assert 'class="ahw-letters"' in html
+    # filler() names start with A, B, K, M, S and Z.
+    assert list(sections(html)) == ["A", "B", "K", "M", "S", "Z"]
+    assert sum(len(names) for names in sections(html).values()) == 41
