@@ -16,7 +16,6 @@ import io
 import secrets
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -29,7 +28,7 @@ from urllib.parse import urljoin, urlsplit
 from PIL import Image, ImageDraw
 
 from aanhetwoord.intake.abuse import FormTokens
-from sitefactory import LISTENING, Site, make_site, quiet_env
+from sitefactory import CLI, LISTENING, Site, make_site, quiet_env
 
 SECRET = "test-geheim-" + "0123456789abcdef" * 3
 PREFIX = "AANHETWOORD_INTAKE_"
@@ -133,7 +132,7 @@ def running_service(repo: Path, data: Path, **settings: object) -> Iterator[Serv
     log = Path(name)
     with open(handle, "wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "aanhetwoord.cli", "-f", str(repo / "mkdocs.yml"), "intake"],
+            [*CLI, "-f", str(repo / "mkdocs.yml"), "intake"],
             cwd=repo,
             env=env,
             stdout=output,

@@ -15,7 +15,7 @@ import textwrap
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -158,6 +158,15 @@ class Site:
             raise AssertionError(f"build failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
         return result
 
+    def cli(
+        self, *args: str, config: bool = True, cwd: Path | None = None, **options: Any
+    ) -> subprocess.CompletedProcess:
+        """Run ``aanhetwoord`` with ``args`` in the site's folder (or ``cwd``), as a user would;
+        first write the site's mkdocs.yml unless ``config`` is False. ``options`` go to ``run_cli``."""
+        if config:
+            self.write_config()
+        return run_cli(cwd or self.root, *args, **options)
+
     def page(self, url: str) -> str:
         return (self.site_dir / url / "index.html").read_text(encoding="utf-8")
 
@@ -294,6 +303,37 @@ def quiet_env(today: date | None = None) -> dict[str, str]:
     if today is not None:
         env["SOURCE_DATE_EPOCH"] = source_date_epoch(today)
     return env
+
+
+# ``aanhetwoord`` as this Python runs it, whether or not the package's script is on PATH.
+CLI = [sys.executable, "-m", "aanhetwoord.cli"]
+
+
+def run_cli(
+    folder: Path,
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    today: date | None = None,
+    input: str | bytes | None = None,
+    text: bool = True,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess:
+    """Run ``aanhetwoord`` with ``args`` in ``folder`` and capture what it prints.
+
+    It runs with ``quiet_env(today)`` (the tests' day unless ``today`` is given), with ``env``'s
+    variables added or replaced. Standard input is ``input``, or empty: no command waits for a
+    keyboard. ``text=False`` gives the output as bytes.
+    """
+    return subprocess.run(
+        [*CLI, *args],
+        cwd=folder,
+        env={**quiet_env(today), **(env or {})},
+        input=input,
+        stdin=subprocess.DEVNULL if input is None else None,
+        capture_output=True,
+        text=text,
+        timeout=timeout,
+    )
 
 
 def make_site(root: Path, neighbourhoods: list[dict] | None = None, themes: list[dict] | None = None) -> Site:

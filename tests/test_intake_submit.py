@@ -6,7 +6,6 @@ import hashlib
 import io
 import re
 import subprocess
-import sys
 import time
 
 import pytest
@@ -27,7 +26,7 @@ from intakekit import (
     running_service,
     story_fields,
 )
-from sitefactory import TODAY, Site, quiet_env
+from sitefactory import TODAY, Site, run_cli
 
 EMAIL = "fatima@example.org"
 
@@ -123,14 +122,7 @@ def test_a_valid_post_with_a_phone_photo_becomes_a_branch_that_passes_check_and_
 
     # The story on the branch passes the resident's check and builds strictly.
     checkout = export_branch(repo, branch, tmp_path / "branch")
-    check = subprocess.run(
-        [sys.executable, "-m", "aanhetwoord.cli", "check"],
-        cwd=checkout,
-        capture_output=True,
-        text=True,
-        env=quiet_env(),
-        timeout=120,
-    )
+    check = run_cli(checkout, "check")
     assert check.returncode == 0, check.stdout + check.stderr
     assert check.stderr.strip() == "1 verhaal in orde, 0 fouten, 0 waarschuwingen"
     site = Site(checkout)

@@ -17,7 +17,6 @@ import queue
 import re
 import shutil
 import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -39,7 +38,7 @@ from aanhetwoord.publish import (
 from aanhetwoord.settings import Settings
 from browser_support import launch_chromium, new_context, origin, require_chromium
 from nginx_support import NGINX, NginxFailed, run_nginx, write_nginx_conf
-from sitefactory import Site, make_site, quiet_env
+from sitefactory import Site, make_site
 
 WITHDRAWN = "/verhalen/ingetrokken-verhaal/"
 
@@ -52,18 +51,6 @@ def require_nginx() -> str:
             pytest.fail(f"the web server tests cannot run on CI: {reason}", pytrace=False)
         pytest.skip(reason)
     return NGINX
-
-
-def run_cli(site: Site, *args: str) -> subprocess.CompletedProcess:
-    site.write_config()
-    return subprocess.run(
-        [sys.executable, "-m", "aanhetwoord.cli", *args],
-        cwd=site.root,
-        capture_output=True,
-        text=True,
-        env=quiet_env(),
-        timeout=120,
-    )
 
 
 # The built site ------------------------------------------------------------------------------
@@ -143,7 +130,7 @@ def test_the_policy_is_strict(built: Site):
 
 
 def test_every_inline_script_of_the_built_site_is_allowed_by_its_hash(built: Site):
-    result = run_cli(built, "nginx")
+    result = built.cli("nginx")
     assert result.returncode == 0, result.stderr
     config = result.stdout
     csp = re.search(r'add_header Content-Security-Policy "([^"]+)" always;', config).group(1)
@@ -200,7 +187,7 @@ def test_config_follows_the_base_path_of_the_site(tmp_path: Path):
 
 
 def test_an_unbuilt_site_is_refused(site):
-    result = run_cli(site, "nginx")
+    result = site.cli("nginx")
     assert result.returncode == 1
     assert "Bouw eerst de site (mkdocs build)" in result.stderr
 
@@ -217,8 +204,7 @@ def test_the_tls_configuration_is_accepted_by_nginx(built: Site, tmp_path: Path)
         capture_output=True,
     )
     conf = tmp_path / "site.conf"
-    result = run_cli(
-        built,
+    result = built.cli(
         "nginx",
         "--output",
         str(conf),
@@ -268,8 +254,7 @@ def served(built: Site, tmp_path_factory) -> Iterator[Served]:
     site_conf = work / "site.conf"
 
     def configure(port: int) -> Path:
-        result = run_cli(
-            built,
+        result = built.cli(
             "nginx",
             "--http",
             "--listen",
