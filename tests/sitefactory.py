@@ -85,6 +85,27 @@ def story_text(body: str = "Een verhaal uit de buurt.", **overrides: Any) -> str
     return f"---\n{front_matter(**fields)}---\n\n{textwrap.dedent(body).strip()}\n"
 
 
+# A story's front matter as exact text, for tests that name lines: line 1 of a story file is the
+# opening '---', so the keys below start on line 2.
+FRONT = """\
+title: Een verhaal
+date: 2025-05-01
+community: De Buurtgroep
+neighbourhoods:
+  - Oude Haven
+themes:
+  - Samen leven
+consent:
+  date: 2025-04-01
+  reference: T-1
+"""
+
+
+def story_file(front: str = FRONT, body: str = "Een verhaal uit de buurt.") -> str:
+    """A story file's exact text: ``front`` between '---' lines, a blank line, then ``body``."""
+    return f"---\n{front}---\n\n{body}\n"
+
+
 @dataclass
 class Site:
     root: Path
@@ -211,15 +232,20 @@ class Server:
 
     def stop(self, timeout: float = 30) -> str:
         """Stop the server (if it still runs) and return everything it printed."""
-        if self.process.poll() is None:
-            self.process.terminate()
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=timeout)
+        stop_process(self.process, timeout)
         self.reader.join(timeout=timeout)
         return self.output()
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 30) -> None:
+    """Ask ``process`` to stop (if it still runs); kill it if it has not within ``timeout`` seconds."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout)
 
 
 def _spawn(command: list[str], cwd: Path) -> tuple[subprocess.Popen, list[str], threading.Thread]:

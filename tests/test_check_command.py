@@ -13,25 +13,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-# Line 1 is the opening '---'; the keys below start on line 2.
-FRONT = """\
-title: Een verhaal
-date: 2025-05-01
-community: De Buurtgroep
-neighbourhoods:
-  - Oude Haven
-themes:
-  - Samen leven
-consent:
-  date: 2025-04-01
-  reference: T-1
-"""
+from sitefactory import FRONT, story_file
+
 # One problem line: a path, a line number, then (usually) a field, then a message.
 PROBLEM_LINE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>[1-9]\d*): (?P<rest>.+)$")
-
-
-def story_file(front: str = FRONT, body: str = "Een verhaal uit de buurt.") -> str:
-    return f"---\n{front}---\n\n{body}\n"
 
 
 def changed(old: str, new: str, front: str = FRONT) -> str:

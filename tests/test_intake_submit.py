@@ -14,6 +14,7 @@ from PIL import Image
 
 from aanhetwoord.intake import wording
 from intakekit import (
+    FORM_FIELDS,
     branches,
     export_branch,
     get,
@@ -243,24 +244,7 @@ def test_the_form_offers_the_registers_choices(service):
         "taal-en-meedoen",
     ]
     names = set(form.inputs) | set(form.textareas)
-    contract = {
-        "title",
-        "community",
-        "neighbourhoods",
-        "themes",
-        "storytellers",
-        "summary",
-        "body",
-        "photo",
-        "photo_alt",
-        "photo_credit",
-        "photo_consent",
-        "consent",
-        "age_confirm",
-        "email",
-        "website",
-    }
-    assert contract <= names
+    assert set(FORM_FIELDS) <= names
 
 
 def test_behind_a_proxy_the_pages_carry_its_path_and_public_address(tmp_path):

@@ -36,7 +36,7 @@ from aanhetwoord.publish import (
     scan_pages,
 )
 from aanhetwoord.settings import Settings
-from browser_support import launch_chromium, new_context, origin, require_chromium
+from browser_support import keep_to_origin, launch_chromium, new_context, origin, require_chromium
 from nginx_support import NGINX, NginxFailed, run_nginx, write_nginx_conf
 from sitefactory import Site, make_site
 
@@ -381,9 +381,7 @@ def open_page(
     context = new_context(browser, service_workers="block")
     try:
         own = origin(url)
-        context.route(
-            "**/*", lambda route: route.continue_() if origin(route.request.url) == own else route.abort()
-        )
+        keep_to_origin(context, own)
         context.add_init_script(WATCH_VIOLATIONS)
         page = context.new_page()
         console: list[str] = []
