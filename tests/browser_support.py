@@ -9,6 +9,8 @@ Import what a test module needs; pytest picks up the fixtures from the module's 
   module-scoped fixtures, so one built site is served once for many tests.
 * ``serve_demo(site_dir)`` – a context manager: builds the repository's demo site strictly into
   ``site_dir`` and serves it like ``serve_folder``.
+* ``demo_url`` – a module-scoped fixture: the base URL of the demo site, built and served once
+  per test module. ``DEMO_PAGES`` names every kind of page on it, by the path a visitor opens.
 * ``serve_site`` – a fixture with the same job for a single test: ``base = serve_site(folder)``.
 * ``browser`` – a session-scoped fixture with Debian's Chromium driven by Playwright. Without
   ``/usr/bin/chromium`` the test is skipped, or fails when the ``CI`` variable is set, so CI can
@@ -20,6 +22,7 @@ Import what a test module needs; pytest picks up the fixtures from the module's 
   navigation it saw, and the values of the JavaScript expressions in ``evaluate``. Requests
   to any other origin than ``url``'s are recorded and then aborted, so a test never reaches
   the network.
+* ``keep_to_origin(context, own)`` – the same guard for a context a test opens itself.
 """
 
 from __future__ import annotations
@@ -92,6 +95,31 @@ def serve_demo(site_dir: Path) -> Iterator[str]:
         yield base
 
 
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo site, built strictly and served for the tests of one module; yields its base URL."""
+    with serve_demo(tmp_path_factory.mktemp("demo") / "site") as base:
+        yield base
+
+
+# Every kind of page on the demo site, by the path a visitor opens.
+DEMO_PAGES = {
+    "home": "",
+    "story with photo": "verhalen/bewoners-runnen-de-ijsbaan/",
+    "story in a right-to-left language": "verhalen/vrouwengroep-yasmine-ar/",
+    "story with updates": "verhalen/zondagvoetbal-om-tien-uur/",
+    "all stories": "verhalen/",
+    "second page of a list": "verhalen/pagina/2/",
+    "neighbourhoods with the map": "buurten/",
+    "neighbourhood": "buurten/oude-haven/",
+    "theme": "themas/samen-leven/",
+    "community": "gemeenschappen/buurtorkest-de-losse-snaar/",
+    "withdrawn story": "verhalen/appgroep-kastanjehof/",
+    "404": "404.html",
+    "sharing page": "deel-je-verhaal/",
+}
+
+
 @pytest.fixture
 def serve_site() -> Iterator[Callable[[Path | str], str]]:
     """``serve_site(folder)`` → base URL; every server started this way stops after the test."""
@@ -152,6 +180,21 @@ def origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
+def keep_to_origin(context: Any, own: str, requests: list[str] | None = None) -> None:
+    """Let the browser ``context`` load from the origin ``own`` only: any other request is aborted,
+    so a test never reaches the network. ``requests`` gets the URL of every request, if given."""
+
+    def route(route: Any) -> None:
+        if requests is not None:
+            requests.append(route.request.url)
+        if origin(route.request.url) == own:
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", route)
+
+
 @dataclass
 class Visit:
     """What happened while a page was open."""
@@ -200,14 +243,7 @@ def visit(
     own = origin(url)
     context = new_context(browser, java_script_enabled=True, service_workers="block")
     try:
-
-        def route(route: Any) -> None:
-            if origin(route.request.url) == own:
-                route.continue_()
-            else:
-                route.abort()
-
-        context.route("**/*", route)
+        keep_to_origin(context, own)
         page = context.new_page()
 
         def on_dialog(dialog: Any) -> None:

@@ -16,7 +16,6 @@ import io
 import secrets
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -29,7 +28,7 @@ from urllib.parse import urljoin, urlsplit
 from PIL import Image, ImageDraw
 
 from aanhetwoord.intake.abuse import FormTokens
-from sitefactory import LISTENING, Site, make_site, quiet_env
+from sitefactory import CLI, LISTENING, Site, make_site, quiet_env, stop_process
 
 SECRET = "test-geheim-" + "0123456789abcdef" * 3
 PREFIX = "AANHETWOORD_INTAKE_"
@@ -133,7 +132,7 @@ def running_service(repo: Path, data: Path, **settings: object) -> Iterator[Serv
     log = Path(name)
     with open(handle, "wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "aanhetwoord.cli", "-f", str(repo / "mkdocs.yml"), "intake"],
+            [*CLI, "-f", str(repo / "mkdocs.yml"), "intake"],
             cwd=repo,
             env=env,
             stdout=output,
@@ -157,12 +156,7 @@ def running_service(repo: Path, data: Path, **settings: object) -> Iterator[Serv
             time.sleep(0.1)
         yield service
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+        stop_process(process, 15)
 
 
 # HTTP ----------------------------------------------------------------------------------------
@@ -244,6 +238,26 @@ def post(
         landed.redirect = reply
         return landed
     return reply
+
+
+# The names of the form's fields that residents fill in: a public contract.
+FORM_FIELDS = [
+    "title",
+    "community",
+    "neighbourhoods",
+    "themes",
+    "storytellers",
+    "summary",
+    "body",
+    "photo",
+    "photo_alt",
+    "photo_credit",
+    "photo_consent",
+    "consent",
+    "age_confirm",
+    "email",
+    "website",
+]
 
 
 def story_fields(token: str, /, **overrides: object) -> list[tuple[str, str]]:

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sitefactory import ADDRESS_IN_USE, unused_port
+from sitefactory import ADDRESS_IN_USE, stop_process, unused_port
 
 NGINX = shutil.which("nginx") or next(
     (path for path in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(path, os.X_OK)), None
@@ -94,12 +94,7 @@ def run_nginx(nginx: str, work: Path, configure: Callable[[int], Path], timeout:
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop_process(process, 10)
 
 
 def _start(nginx: str, work: Path, conf: Path, port: int, timeout: float) -> subprocess.Popen | None:

@@ -15,7 +15,7 @@ import textwrap
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -83,6 +83,27 @@ def story_text(body: str = "Een verhaal uit de buurt.", **overrides: Any) -> str
         else:
             fields[key] = value
     return f"---\n{front_matter(**fields)}---\n\n{textwrap.dedent(body).strip()}\n"
+
+
+# A story's front matter as exact text, for tests that name lines: line 1 of a story file is the
+# opening '---', so the keys below start on line 2.
+FRONT = """\
+title: Een verhaal
+date: 2025-05-01
+community: De Buurtgroep
+neighbourhoods:
+  - Oude Haven
+themes:
+  - Samen leven
+consent:
+  date: 2025-04-01
+  reference: T-1
+"""
+
+
+def story_file(front: str = FRONT, body: str = "Een verhaal uit de buurt.") -> str:
+    """A story file's exact text: ``front`` between '---' lines, a blank line, then ``body``."""
+    return f"---\n{front}---\n\n{body}\n"
 
 
 @dataclass
@@ -158,6 +179,15 @@ class Site:
             raise AssertionError(f"build failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
         return result
 
+    def cli(
+        self, *args: str, config: bool = True, cwd: Path | None = None, **options: Any
+    ) -> subprocess.CompletedProcess:
+        """Run ``aanhetwoord`` with ``args`` in the site's folder (or ``cwd``), as a user would;
+        first write the site's mkdocs.yml unless ``config`` is False. ``options`` go to ``run_cli``."""
+        if config:
+            self.write_config()
+        return run_cli(cwd or self.root, *args, **options)
+
     def page(self, url: str) -> str:
         return (self.site_dir / url / "index.html").read_text(encoding="utf-8")
 
@@ -202,15 +232,20 @@ class Server:
 
     def stop(self, timeout: float = 30) -> str:
         """Stop the server (if it still runs) and return everything it printed."""
-        if self.process.poll() is None:
-            self.process.terminate()
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=timeout)
+        stop_process(self.process, timeout)
         self.reader.join(timeout=timeout)
         return self.output()
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 30) -> None:
+    """Ask ``process`` to stop (if it still runs); kill it if it has not within ``timeout`` seconds."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout)
 
 
 def _spawn(command: list[str], cwd: Path) -> tuple[subprocess.Popen, list[str], threading.Thread]:
@@ -294,6 +329,37 @@ def quiet_env(today: date | None = None) -> dict[str, str]:
     if today is not None:
         env["SOURCE_DATE_EPOCH"] = source_date_epoch(today)
     return env
+
+
+# ``aanhetwoord`` as this Python runs it, whether or not the package's script is on PATH.
+CLI = [sys.executable, "-m", "aanhetwoord.cli"]
+
+
+def run_cli(
+    folder: Path,
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    today: date | None = None,
+    input: str | bytes | None = None,
+    text: bool = True,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess:
+    """Run ``aanhetwoord`` with ``args`` in ``folder`` and capture what it prints.
+
+    It runs with ``quiet_env(today)`` (the tests' day unless ``today`` is given), with ``env``'s
+    variables added or replaced. Standard input is ``input``, or empty: no command waits for a
+    keyboard. ``text=False`` gives the output as bytes.
+    """
+    return subprocess.run(
+        [*CLI, *args],
+        cwd=folder,
+        env={**quiet_env(today), **(env or {})},
+        input=input,
+        stdin=subprocess.DEVNULL if input is None else None,
+        capture_output=True,
+        text=text,
+        timeout=timeout,
+    )
 
 
 def make_site(root: Path, neighbourhoods: list[dict] | None = None, themes: list[dict] | None = None) -> Site:

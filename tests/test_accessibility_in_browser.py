@@ -12,29 +12,15 @@ from typing import Any
 
 import pytest
 
-from browser_support import new_context, serve_demo, serve_folder
+from browser_support import DEMO_PAGES, new_context, serve_folder
 from sitefactory import demo_theme, make_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
-PAGES = {
-    "home": "",
-    "story with photo": "verhalen/bewoners-runnen-de-ijsbaan/",
-    "story in a right-to-left language": "verhalen/vrouwengroep-yasmine-ar/",
-    "story with updates": "verhalen/zondagvoetbal-om-tien-uur/",
-    "all stories": "verhalen/",
-    "second page of a list": "verhalen/pagina/2/",
-    "neighbourhoods with the map": "buurten/",
-    "neighbourhood": "buurten/oude-haven/",
-    "quiet neighbourhood": "buurten/spoorzicht/",
-    "theme": "themas/samen-leven/",
-    "community": "gemeenschappen/buurtorkest-de-losse-snaar/",
-    "withdrawn story": "verhalen/appgroep-kastanjehof/",
-    "404": "404.html",
-    "sharing page": "deel-je-verhaal/",
-}
+# Every kind of demo page, and the page of a neighbourhood without recent stories.
+PAGES = {**DEMO_PAGES, "quiet neighbourhood": "buurten/spoorzicht/"}
 
 
 def axe_source() -> str:
@@ -42,12 +28,6 @@ def axe_source() -> str:
         return (importlib.resources.files("axe_playwright_python") / "axe.min.js").read_text(encoding="utf-8")
     except ModuleNotFoundError:
         pytest.skip("axe-playwright-python is missing; install the '[test]' extra")
-
-
-@pytest.fixture(scope="module")
-def demo_url(tmp_path_factory) -> Iterator[str]:
-    with serve_demo(tmp_path_factory.mktemp("accessibility") / "site") as base:
-        yield base
 
 
 def violations(browser: Any, url: str, scheme: str) -> list[str]:

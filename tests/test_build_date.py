@@ -37,17 +37,7 @@ def test_the_tests_run_as_of_their_pinned_day():
 
 @pytest.mark.parametrize("epoch", ["morgen", "2026-11-24", "1.5", "99999999999999999999"])
 def test_a_malformed_source_date_epoch_is_said_plainly(site: Site, epoch: str):
-    site.write_config()
-    env = quiet_env()
-    env["SOURCE_DATE_EPOCH"] = epoch
-    result = subprocess.run(
-        [sys.executable, "-m", "aanhetwoord.cli", "check"],
-        cwd=site.root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = site.cli("check", env={"SOURCE_DATE_EPOCH": epoch})
     assert result.returncode == 2
     assert result.stderr == (
         f"aanhetwoord: SOURCE_DATE_EPOCH: '{epoch.strip()}' is geen tijdstip; "

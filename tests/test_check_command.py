@@ -8,33 +8,15 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from sitefactory import quiet_env
+from sitefactory import FRONT, story_file
 
-# Line 1 is the opening '---'; the keys below start on line 2.
-FRONT = """\
-title: Een verhaal
-date: 2025-05-01
-community: De Buurtgroep
-neighbourhoods:
-  - Oude Haven
-themes:
-  - Samen leven
-consent:
-  date: 2025-04-01
-  reference: T-1
-"""
 # One problem line: a path, a line number, then (usually) a field, then a message.
 PROBLEM_LINE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>[1-9]\d*): (?P<rest>.+)$")
-
-
-def story_file(front: str = FRONT, body: str = "Een verhaal uit de buurt.") -> str:
-    return f"---\n{front}---\n\n{body}\n"
 
 
 def changed(old: str, new: str, front: str = FRONT) -> str:
@@ -55,21 +37,8 @@ def put_image(site, relative: str) -> None:
     Image.new("RGB", (64, 48), (shade, 128, 128)).save(path, "PNG")
 
 
-def run(site, *args: str, cwd: Path | None = None, config: bool = True) -> subprocess.CompletedProcess:
-    if config:
-        site.write_config()
-    return subprocess.run(
-        [sys.executable, "-m", "aanhetwoord.cli", *args],
-        cwd=cwd or site.root,
-        capture_output=True,
-        text=True,
-        env=quiet_env(),
-        timeout=60,
-    )
-
-
 def check(site, *paths: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return run(site, "check", *paths, cwd=cwd)
+    return site.cli("check", *paths, cwd=cwd)
 
 
 def output_lines(result: subprocess.CompletedProcess) -> list[str]:
@@ -184,14 +153,14 @@ def test_a_config_file_can_be_named_from_anywhere(site, tmp_path_factory):
     put(site, "kapot/index.md", story_file(changed("date: 2025-05-01", "date: 2025-02-30")))
     config = site.write_config()
     elsewhere = tmp_path_factory.mktemp("elders")
-    result = run(site, "-f", str(config), "check", cwd=elsewhere)
+    result = site.cli("-f", str(config), "check", cwd=elsewhere)
     assert result.returncode == 1
     assert output_lines(result) == ["stories/kapot/index.md:3: date: '2025-02-30' bestaat niet als datum"]
 
 
 def test_without_a_site_config_the_command_says_so_and_exits_with_2(site, tmp_path_factory):
     elsewhere = tmp_path_factory.mktemp("leeg")
-    result = run(site, "check", cwd=elsewhere, config=False)
+    result = site.cli("check", cwd=elsewhere, config=False)
     assert result.returncode == 2
     assert result.stdout == ""
     assert "geen mkdocs.yml gevonden" in result.stderr
@@ -202,7 +171,7 @@ def test_the_config_may_use_mkdocs_tags(site):
     site.write_config()
     config = site.root / "mkdocs.yml"
     config.write_text(config.read_text() + "extra:\n  sleutel: !ENV [GEHEIM, leeg]\n", encoding="utf-8")
-    result = run(site, "check", config=False)
+    result = site.cli("check", config=False)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -23,7 +21,6 @@ from aanhetwoord.communities import community_key, community_slug, community_slu
 from aanhetwoord.model import Consent, RegisterEntry, Story
 from aanhetwoord.registers import Register
 from aanhetwoord.text import strip_invisible
-from sitefactory import quiet_env
 
 TODAY = date(2026, 6, 1)
 CYRILLIC_E = "\u0435"
@@ -368,25 +365,13 @@ def test_invisible_characters_are_gone_from_pages_and_the_api(site):
 COMMUNITY_LINE = 4  # title, date, community: line 1 is the opening '---'
 
 
-def check(site) -> subprocess.CompletedProcess:
-    site.write_config()
-    return subprocess.run(
-        [sys.executable, "-m", "aanhetwoord.cli", "check"],
-        cwd=site.root,
-        capture_output=True,
-        text=True,
-        env=quiet_env(),
-        timeout=120,
-    )
-
-
 def test_check_warns_about_look_alikes_and_names_the_existing_community(site):
     site.add_story("koken", community="Vrouwengroep Yasmine", date="2025-03-01")
     site.add_story("naaien", community="Vrouwengroep Yasmine", date="2025-04-01")
     site.add_story("nep", community=LOOK_ALIKE, date="2025-05-01")
     site.add_story("leesteken", community="Vrouwengroep Yasmine!", date="2025-05-02")
     site.add_story("anders", community="Het Koor", date="2025-05-03")
-    result = check(site)
+    result = site.cli("check")
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     existing = f"'Vrouwengroep Yasmine' (stories/koken/index.md:{COMMUNITY_LINE})"
@@ -407,7 +392,7 @@ def test_check_warns_about_look_alikes_and_names_the_existing_community(site):
 
 def test_check_says_when_a_name_is_only_invisible_characters(site):
     site.add_story("leeg", community="\u200b\u200d", date="2025-03-01")
-    result = check(site)
+    result = site.cli("check")
     assert result.returncode == 1
     assert f"stories/leeg/index.md:{COMMUNITY_LINE}: community[0]: bevat alleen onzichtbare tekens" in (
         result.stdout

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlsplit
@@ -12,7 +11,7 @@ from urllib.parse import unquote, urldefrag, urlsplit
 import pytest
 
 from aanhetwoord import pipeline
-from sitefactory import DEMO_TODAY, ROOT, build_demo, demo_settings, engine_executable, quiet_env
+from sitefactory import DEMO_TODAY, ROOT, build_demo, demo_settings, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -104,14 +103,7 @@ def test_demo_builds_with_properdocs(tmp_path: Path, demo: Path):
 
 
 def test_check_command_passes_on_the_demo():
-    result = subprocess.run(
-        [engine_executable("aanhetwoord"), "check"],
-        cwd=ROOT,
-        env=quiet_env(DEMO_TODAY),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_cli(ROOT, "check", today=DEMO_TODAY)
     assert result.returncode == 0, result.stdout
     # Only the editors' note in the draft is mentioned: it is never published.
     assert result.stdout == (

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import subprocess
-import sys
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -20,7 +19,7 @@ import pytest
 
 from aanhetwoord import feeds, pipeline
 from aanhetwoord.siteconfig import load_settings
-from sitefactory import Site, engine_executable, make_site, quiet_env, running_server
+from sitefactory import CLI, Site, make_site, quiet_env, running_server
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 BASE = {
@@ -133,17 +132,6 @@ def write_attacks(site: Site) -> None:
     site.write_config()
 
 
-def run_cli(site: Site, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [engine_executable("aanhetwoord"), *args],
-        cwd=site.root,
-        capture_output=True,
-        text=True,
-        env=quiet_env(),
-        timeout=300,
-    )
-
-
 def assert_no_traceback(result: subprocess.CompletedProcess) -> None:
     assert "Traceback" not in result.stdout + result.stderr, result.stdout + result.stderr
 
@@ -158,7 +146,7 @@ def attacked(tmp_path_factory: pytest.TempPathFactory) -> Site:
 
 @pytest.fixture(scope="module")
 def checked(attacked: Site) -> subprocess.CompletedProcess:
-    return run_cli(attacked, "check")
+    return attacked.cli("check")
 
 
 # check ---------------------------------------------------------------------------------------
@@ -195,7 +183,7 @@ def test_check_counts_the_good_stories_and_fails_for_the_broken_ones(checked):
 
 
 def test_check_of_one_broken_story_names_only_that_story(attacked):
-    result = run_cli(attacked, "check", "stories/tijdstempel")
+    result = attacked.cli("check", "stories/tijdstempel")
     assert_no_traceback(result)
     assert result.returncode == 1
     assert result.stdout.splitlines() == ATTACKS["tijdstempel"][1]
@@ -261,7 +249,7 @@ def broken_site(tmp_path: Path) -> Site:
 
 
 def test_report_lists_the_problems_and_counts_the_good_stories(broken_site):
-    result = run_cli(broken_site, "report", "--format", "json")
+    result = broken_site.cli("report", "--format", "json")
     assert_no_traceback(result)
     assert result.returncode == 0
     report = json.loads(result.stdout)
@@ -273,7 +261,7 @@ def test_report_lists_the_problems_and_counts_the_good_stories(broken_site):
 
 
 def test_report_as_text_and_html_goes_on_too(broken_site):
-    result = run_cli(broken_site, "report", "--html", "overzicht.html")
+    result = broken_site.cli("report", "--html", "overzicht.html")
     assert_no_traceback(result)
     assert result.returncode == 0
     assert f"stories/tijdstempel/index.md:3: date: {NOT_A_DATE}" in result.stdout
@@ -281,8 +269,7 @@ def test_report_as_text_and_html_goes_on_too(broken_site):
 
 
 def test_new_writes_a_story_beside_broken_ones(broken_site):
-    result = run_cli(
-        broken_site,
+    result = broken_site.cli(
         "new",
         "--title",
         "Een nieuw verhaal",
@@ -305,14 +292,14 @@ def test_new_writes_a_story_beside_broken_ones(broken_site):
 
 
 def test_withdraw_works_beside_broken_stories(broken_site):
-    result = run_cli(broken_site, "withdraw", "goed")
+    result = broken_site.cli("withdraw", "goed")
     assert_no_traceback(result)
     assert result.returncode == 0, result.stderr
     assert "status: withdrawn" in (broken_site.stories / "goed" / "index.md").read_text()
 
 
 def test_withdraw_of_a_story_with_control_characters_succeeds(broken_site):
-    result = run_cli(broken_site, "withdraw", "stuurtekens")
+    result = broken_site.cli("withdraw", "stuurtekens")
     assert_no_traceback(result)
     assert result.returncode == 0, result.stderr
     text = (broken_site.stories / "stuurtekens" / "index.md").read_text()
@@ -323,7 +310,7 @@ def test_withdraw_of_a_story_with_control_characters_succeeds(broken_site):
 def test_withdraw_of_an_unreadable_story_says_why_and_changes_nothing(broken_site, slug):
     path = broken_site.stories / slug / "index.md"
     before = path.read_bytes()
-    result = run_cli(broken_site, "withdraw", slug)
+    result = broken_site.cli("withdraw", slug)
     assert_no_traceback(result)
     assert result.returncode == 1
     assert f"aanhetwoord withdraw: '{slug}' kan niet worden ingetrokken:" in result.stderr
@@ -333,7 +320,7 @@ def test_withdraw_of_an_unreadable_story_says_why_and_changes_nothing(broken_sit
 def test_serve_shows_the_good_story_beside_broken_ones(broken_site):
     config = broken_site.root / "mkdocs.yml"
     # Port 0: the system picks a free port, and the command says which.
-    command = [sys.executable, "-m", "aanhetwoord.cli", "-f", str(config), "serve", "-a", "127.0.0.1:0"]
+    command = [*CLI, "-f", str(config), "serve", "-a", "127.0.0.1:0"]
     with running_server(command, broken_site.root, "verhalen/goed/") as server:
         with urllib.request.urlopen(server.base + "verhalen/stuurtekens/", timeout=30) as response:
             assert "Koffie drinken" in response.read().decode("utf-8")
@@ -370,14 +357,7 @@ def pr_site(tmp_path: Path) -> tuple[Site, dict[str, str]]:
 def check_pr(site: Site, env: dict[str, str]) -> subprocess.CompletedProcess:
     git(site.root, env, "add", "--all")
     git(site.root, env, "commit", "--quiet", "-m", "Een verhaal")
-    return subprocess.run(
-        [engine_executable("aanhetwoord"), "check-pr", "--base", "main"],
-        cwd=site.root,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    return site.cli("check-pr", "--base", "main", config=False, env=env)
 
 
 @pytest.mark.parametrize("slug", ["tijdstempel", "groot-getal", "gemeenschappen"])

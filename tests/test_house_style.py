@@ -3,8 +3,6 @@ site and on the web form, and colours that would make text hard to read refused.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +13,7 @@ from hypothesis import strategies as st
 from aanhetwoord import brand
 from browser_support import new_context, serve_folder
 from intakekit import get, make_repo, running_service
-from sitefactory import Site, demo_theme, make_site, quiet_env
+from sitefactory import Site, demo_theme, make_site
 
 LOGO = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 40" width="120" height="40">'
@@ -151,18 +149,6 @@ def test_colours_on_the_page_come_from_the_settings(styled: Site, browser):
     assert dark["text"] != light["text"]
 
 
-def run_check(site: Site) -> subprocess.CompletedProcess:
-    site.write_config()
-    return subprocess.run(
-        [sys.executable, "-m", "aanhetwoord.cli", "check"],
-        cwd=site.root,
-        capture_output=True,
-        text=True,
-        env=quiet_env(),
-        timeout=120,
-    )
-
-
 def config_line(site: Site, key: str) -> int:
     lines = (site.root / "mkdocs.yml").read_text(encoding="utf-8").splitlines()
     return next(number for number, line in enumerate(lines, start=1) if line.strip().startswith(f"{key}:"))
@@ -174,7 +160,7 @@ def test_unreadable_colours_are_refused_by_check_and_build(tmp_path: Path):
     site.plugin_options.update(
         {"color_text": "#999999", "color_primary": "#2d6a3e", "color_accent": "oranje"}
     )
-    result = run_check(site)
+    result = site.cli("check")
     assert result.returncode == 1
     text_line, accent_line = config_line(site, "color_text"), config_line(site, "color_accent")
     assert (
@@ -194,7 +180,7 @@ def test_a_missing_logo_is_named(tmp_path: Path):
     site = make_site(tmp_path)
     site.add_story("een-verhaal")
     site.plugin_options.update({"logo": "assets/weg.svg", "favicon": "../mkdocs.yml"})
-    result = run_check(site)
+    result = site.cli("check")
     assert result.returncode == 1
     assert "logo: het bestand 'assets/weg.svg' staat niet in de map docs/." in result.stdout
     assert "favicon: '../mkdocs.yml' is geen afbeelding." in result.stdout

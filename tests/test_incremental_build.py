@@ -171,13 +171,7 @@ def test_every_rebuild_after_an_edit_equals_a_clean_build(session_site, tmp_path
     story.write_text(story.read_text().replace("- Marktkwartier", "- Veldrand"))
     check("moved a story to another neighbourhood")
 
-    result = subprocess.run(
-        [sys.executable, "-m", "aanhetwoord.cli", "-f", str(config), "withdraw", "met-foto"],
-        capture_output=True,
-        text=True,
-        cwd=site.root,
-        env=quiet_env(),
-    )
+    result = site.cli("-f", str(config), "withdraw", "met-foto", config=False)
     assert result.returncode == 0, result.stderr
     check("withdrew a story with photos")
 

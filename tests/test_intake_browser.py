@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import new_context, origin, require_chromium
+from browser_support import keep_to_origin, new_context, origin, require_chromium
 from intakekit import branches, make_repo, phone_photo, running_service
 
 pytestmark = pytest.mark.browser
@@ -28,15 +28,7 @@ def page(browser, service):
     context = new_context(browser, java_script_enabled=False, service_workers="block")
     requests: list[str] = []
     own = origin(service.base)
-
-    def route(route) -> None:
-        requests.append(route.request.url)
-        if origin(route.request.url) == own:
-            route.continue_()
-        else:
-            route.abort()
-
-    context.route("**/*", route)
+    keep_to_origin(context, own, requests)
     page = context.new_page()
     page.requests = requests
     yield page

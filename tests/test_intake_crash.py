@@ -14,7 +14,6 @@ import re
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -41,7 +40,7 @@ from intakekit import (
     running_service,
     story_fields,
 )
-from sitefactory import quiet_env
+from sitefactory import quiet_env, run_cli
 
 EMAIL = "bewoner@example.org"
 REFERENCE = re.compile(r'class="kenmerk">(INZ-\d{8}-[A-Z0-9]{6})<')
@@ -80,14 +79,7 @@ def running_env(repo: Path, data: Path) -> dict[str, str]:
 
 
 def cli(env: dict[str, str], repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "aanhetwoord.cli", "-f", str(repo / "mkdocs.yml"), "intake", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    return run_cli(repo, "-f", str(repo / "mkdocs.yml"), "intake", *args, env=env)
 
 
 def with_photo(service, **overrides) -> tuple[list, list]:

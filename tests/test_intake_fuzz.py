@@ -20,28 +20,10 @@ from hypothesis import settings as examples
 from hypothesis import strategies as st
 from PIL import Image
 
-from intakekit import Form, make_repo, phone_photo, refs, register_rows, running_service
+from intakekit import FORM_FIELDS, Form, make_repo, phone_photo, refs, register_rows, running_service
 
-FIELD_NAMES = [
-    "title",
-    "community",
-    "neighbourhoods",
-    "themes",
-    "storytellers",
-    "summary",
-    "body",
-    "photo",
-    "photo_alt",
-    "photo_credit",
-    "photo_consent",
-    "consent",
-    "age_confirm",
-    "email",
-    "website",
-    "token",
-    "photo_kept",
-    "photo_remove",
-]
+# Every field the form has, also those the page fills in itself.
+FIELD_NAMES = [*FORM_FIELDS, "token", "photo_kept", "photo_remove"]
 VALID_TOKEN = "\x00valid-token\x00"  # replaced by a fresh, valid token when the post is sent
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -29,7 +28,7 @@ from intakekit import (
     running_service,
     story_fields,
 )
-from sitefactory import Site, quiet_env
+from sitefactory import Site, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -152,17 +151,6 @@ def test_a_withdrawal_before_the_merge_makes_the_branch_publish_nothing(service,
     ]
 
 
-def run_cli(folder: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "aanhetwoord.cli", *args],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        env=quiet_env(),
-        timeout=120,
-    )
-
-
 def test_the_confirmation_page_can_be_reloaded(service):
     sent = service.submit(story_fields(service.token(), title="Opnieuw laden"), follow=False)
     assert sent.status == 303
@@ -221,14 +209,7 @@ def test_a_published_story_gets_a_withdrawal_branch(service, tmp_path):
     assert yaml.safe_load(story_after.split("---\n")[1])["status"] == "withdrawn"
 
     checkout = export_branch(repo, withdrawal, tmp_path / "withdrawn")
-    check = subprocess.run(
-        [sys.executable, "-m", "aanhetwoord.cli", "check"],
-        cwd=checkout,
-        capture_output=True,
-        text=True,
-        env=quiet_env(),
-        timeout=120,
-    )
+    check = run_cli(checkout, "check")
     assert check.returncode == 0, check.stdout + check.stderr
 
     record = row(service, reference)
@@ -249,13 +230,7 @@ def test_purge_forgets_email_addresses_after_a_decision(service, tmp_path):
     decided_ref, _ = submit(service, "Wordt samengevoegd")
     waiting_ref, _ = submit(service, "Wacht nog")
     git(service.repo, "merge", "-q", "--no-ff", "-m", "Erbij", row(service, decided_ref)["branch"])
-    result = subprocess.run(
-        [sys.executable, "-m", "aanhetwoord.cli", "-f", str(service.repo / "mkdocs.yml"), "intake", "purge"],
-        capture_output=True,
-        text=True,
-        env=service.env,
-        timeout=120,
-    )
+    result = run_cli(service.repo, "-f", str(service.repo / "mkdocs.yml"), "intake", "purge", env=service.env)
     assert result.returncode == 0, result.stderr
     assert "besloten" in result.stdout and "gewist" in result.stdout
     assert row(service, decided_ref)["status"] == "decided"
@@ -265,26 +240,14 @@ def test_purge_forgets_email_addresses_after_a_decision(service, tmp_path):
     # Withdrawn submissions were decided by their storyteller: their addresses go too.
     assert all(item["email"] is None for item in register_rows(service.data) if item["status"] == "withdrawn")
 
-    listing = subprocess.run(
-        [sys.executable, "-m", "aanhetwoord.cli", "-f", str(service.repo / "mkdocs.yml"), "intake", "list"],
-        capture_output=True,
-        text=True,
-        env=service.env,
-        timeout=120,
-    )
+    listing = run_cli(service.repo, "-f", str(service.repo / "mkdocs.yml"), "intake", "list", env=service.env)
     assert listing.returncode == 0
     assert decided_ref in listing.stdout and "iemand@example.org" not in listing.stdout
 
 
 def test_the_data_folder_may_not_be_inside_the_repository(service, tmp_path: Path):
     env = dict(service.env, AANHETWOORD_INTAKE_DATA_DIR=str(service.repo / "stories" / ".intake"))
-    result = subprocess.run(
-        [sys.executable, "-m", "aanhetwoord.cli", "-f", str(service.repo / "mkdocs.yml"), "intake"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
+    result = run_cli(service.repo, "-f", str(service.repo / "mkdocs.yml"), "intake", env=env)
     assert result.returncode == 2
     assert (
         "AANHETWOORD_INTAKE_DATA_DIR" in result.stderr

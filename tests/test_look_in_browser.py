@@ -5,8 +5,6 @@ every page, and Dutch texts where Material or MkDocs would show English or wrong
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -291,7 +289,6 @@ def test_search_counts_results_in_plain_dutch(browser, base: str):
 @pytest.fixture(scope="module")
 def nginx_base(site: Site, tmp_path_factory):
     from nginx_support import NGINX, run_nginx, write_nginx_conf
-    from sitefactory import quiet_env
 
     if NGINX is None:
         pytest.skip("nginx is missing")
@@ -299,10 +296,9 @@ def nginx_base(site: Site, tmp_path_factory):
     site_conf = work / "site.conf"
 
     def configure(port: int) -> Path:
-        result = subprocess.run(
-            [sys.executable, "-m", "aanhetwoord.cli", "nginx", "--http", "--listen", f"127.0.0.1:{port}",
-             "--root", str(site.site_dir), "--server-name", "127.0.0.1", "--output", str(site_conf)],
-            cwd=site.root, capture_output=True, text=True, env=quiet_env(), timeout=120,
+        result = site.cli(
+            "nginx", "--http", "--listen", f"127.0.0.1:{port}", "--root", str(site.site_dir),
+            "--server-name", "127.0.0.1", "--output", str(site_conf), config=False,
         )  # fmt: skip
         assert result.returncode == 0, result.stderr
         return write_nginx_conf(work, site_conf)

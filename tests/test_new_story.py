@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
 
-from sitefactory import TODAY, quiet_env
+from sitefactory import CLI, TODAY, quiet_env
 
 FLAGS = [
     "--title",
@@ -31,27 +30,13 @@ FLAGS = [
 ]
 
 
-def run(site, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    site.write_config()
-    return subprocess.run(
-        [sys.executable, "-m", "aanhetwoord.cli", *args],
-        cwd=site.root,
-        input=stdin,
-        stdin=None if stdin is not None else subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        env=quiet_env(),
-        timeout=60,
-    )
-
-
 def run_at_terminal(site, answers: list[str], *args: str) -> subprocess.CompletedProcess:
     """Run ``new`` with a real terminal as its input, typing the answers one line each."""
     pty = pytest.importorskip("pty")
     site.write_config()
     controller, terminal = pty.openpty()
     process = subprocess.Popen(
-        [sys.executable, "-m", "aanhetwoord.cli", "new", *args],
+        [*CLI, "new", *args],
         cwd=site.root,
         stdin=terminal,
         stdout=subprocess.PIPE,
@@ -79,7 +64,7 @@ def front_matter(path: Path) -> dict:
 
 
 def test_new_with_flags_creates_a_story_that_passes_check_and_builds(site):
-    result = run(site, "new", *FLAGS, "--storyteller", "Anja", "--storyteller", "Mehmet Kaya")
+    result = site.cli("new", *FLAGS, "--storyteller", "Anja", "--storyteller", "Mehmet Kaya")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Je nieuwe verhaal staat klaar: stories/ons-buurtfeest/index.md" in result.stdout
     path = site.stories / "ons-buurtfeest" / "index.md"
@@ -93,7 +78,7 @@ def test_new_with_flags_creates_a_story_that_passes_check_and_builds(site):
         "storytellers": ["Anja", "Mehmet Kaya"],
     }
 
-    check = run(site, "check")
+    check = site.cli("check")
     assert check.returncode == 0, check.stdout + check.stderr
     assert check.stdout == ""
     assert check.stderr.strip() == "1 verhaal in orde, 0 fouten, 0 waarschuwingen"
@@ -108,8 +93,7 @@ def test_new_with_flags_creates_a_story_that_passes_check_and_builds(site):
 
 def test_values_are_written_as_yaml_and_names_as_the_register_spells_them(site):
     title = 'Koffie: elke dinsdag # om 10 uur, "gratis" en \'s avonds - ook [soms] {ja}'
-    result = run(
-        site,
+    result = site.cli(
         "new",
         "--title",
         title,
@@ -132,29 +116,29 @@ def test_values_are_written_as_yaml_and_names_as_the_register_spells_them(site):
     assert data["neighbourhoods"] == ["Oude Haven", "Lindehoeve"]
     assert data["themes"] == ["Samen leven"]
     assert data["status"] == "draft"
-    assert run(site, "check").returncode == 0
+    assert site.cli("check").returncode == 0
 
 
 def test_without_consent_the_story_waits_as_a_draft(site):
     flags = FLAGS[: FLAGS.index("--consent-date")]
-    result = run(site, "new", *flags)
+    result = site.cli("new", *flags)
     assert result.returncode == 0, result.stderr
     assert "concept (status: draft)" in result.stdout
     data = front_matter(site.stories / "ons-buurtfeest" / "index.md")
     assert data["status"] == "draft" and "consent" not in data
-    assert run(site, "check").returncode == 0
+    assert site.cli("check").returncode == 0
 
 
 def test_the_slug_comes_from_the_title_by_default(site):
     flags = list(FLAGS)
     flags[flags.index("--title") + 1] = "Één café, twee buurten!"
-    assert run(site, "new", *flags).returncode == 0
+    assert site.cli("new", *flags).returncode == 0
     assert (site.stories / "een-cafe-twee-buurten" / "index.md").is_file()
 
 
 def test_the_date_is_today_by_default(site):
     flags = FLAGS[: FLAGS.index("--date")] + FLAGS[FLAGS.index("--date") + 2 :]
-    assert run(site, "new", *flags).returncode == 0
+    assert site.cli("new", *flags).returncode == 0
     assert front_matter(site.stories / "ons-buurtfeest" / "index.md")["date"] == TODAY
 
 
@@ -164,7 +148,7 @@ def test_the_date_is_today_by_default(site):
 def test_new_refuses_an_existing_slug(site, existing):
     site.write_story(existing.split("/")[0].removesuffix(".md"), "bestaand\n", folder="/" in existing)
     before = sorted(path.relative_to(site.root) for path in site.stories.rglob("*"))
-    result = run(site, "new", *FLAGS)
+    result = site.cli("new", *FLAGS)
     assert result.returncode == 2
     shown = "stories/" + existing.split("/")[0]
     assert (
@@ -176,14 +160,13 @@ def test_new_refuses_an_existing_slug(site, existing):
 
 def test_new_refuses_an_existing_slug_given_by_flag(site):
     site.add_story("bezet")
-    result = run(site, "new", *FLAGS, "--slug", "bezet")
+    result = site.cli("new", *FLAGS, "--slug", "bezet")
     assert result.returncode == 2
     assert "Er is al een verhaal met de naam 'bezet' (stories/bezet)" in result.stderr
 
 
 def test_every_wrong_value_is_reported_at_once_and_nothing_is_written(site):
-    result = run(
-        site,
+    result = site.cli(
         "new",
         "--title",
         "t" * 121,
@@ -213,7 +196,7 @@ def test_every_wrong_value_is_reported_at_once_and_nothing_is_written(site):
 
 
 def test_without_flags_and_without_a_terminal_it_says_what_is_missing(site):
-    result = run(site, "new")
+    result = site.cli("new")
     assert result.returncode == 2
     assert result.stdout == ""
     assert "  --title ontbreekt" in result.stderr
@@ -227,7 +210,7 @@ def test_without_flags_and_without_a_terminal_it_says_what_is_missing(site):
 
 def test_a_consent_reference_needs_a_consent_date(site):
     flags = FLAGS[: FLAGS.index("--consent-date")]
-    result = run(site, "new", *flags, "--consent-reference", "TOE-1")
+    result = site.cli("new", *flags, "--consent-reference", "TOE-1")
     assert result.returncode == 2
     assert "--consent-reference: een kenmerk hoort bij een datum" in result.stderr
 
@@ -258,7 +241,7 @@ def test_at_a_terminal_it_asks_with_numbered_choices_from_the_registers(site):
     assert data["themes"] == ["Taal en meedoen"]
     assert data["storytellers"] == ["Fatima", "Joost"]
     assert data["consent"] == {"date": date(2025, 4, 1), "reference": "TOE-2025-020"}
-    assert run(site, "check").returncode == 0
+    assert site.cli("check").returncode == 0
 
 
 def test_at_a_terminal_only_what_the_flags_leave_open_is_asked(site):
@@ -272,7 +255,7 @@ def test_at_a_terminal_only_what_the_flags_leave_open_is_asked(site):
 
 
 def test_questions_can_be_answered_from_piped_input(site):
-    result = run(site, "new", "--interactive", stdin="".join(f"{answer}\n" for answer in ANSWERS))
+    result = site.cli("new", "--interactive", input="".join(f"{answer}\n" for answer in ANSWERS))
     assert result.returncode == 0, result.stdout + result.stderr
     assert (site.stories / "samen-koken-op-vrijdag" / "index.md").is_file()
 
@@ -280,14 +263,14 @@ def test_questions_can_be_answered_from_piped_input(site):
 def test_a_taken_slug_is_asked_again(site):
     site.add_story("samen-koken-op-vrijdag")
     answers = [*ANSWERS, "koken-op-vrijdag"]
-    result = run(site, "new", "--interactive", stdin="".join(f"{answer}\n" for answer in answers))
+    result = site.cli("new", "--interactive", input="".join(f"{answer}\n" for answer in answers))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Er is al een verhaal met de naam 'samen-koken-op-vrijdag'" in result.stdout
     assert (site.stories / "koken-op-vrijdag" / "index.md").is_file()
 
 
 def test_input_that_ends_early_writes_nothing(site):
-    result = run(site, "new", "--interactive", stdin="Alleen een titel\n")
+    result = site.cli("new", "--interactive", input="Alleen een titel\n")
     assert result.returncode == 2
     assert "De invoer stopte voordat alle vragen beantwoord waren" in result.stderr
     assert not any(site.stories.glob("*/index.md"))

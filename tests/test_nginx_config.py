@@ -18,7 +18,6 @@ import queue
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -44,9 +43,9 @@ from aanhetwoord.nginx_config import (
 )
 from aanhetwoord.problems import visible
 from aanhetwoord.settings import Settings
-from browser_support import launch_chromium, new_context, origin, require_chromium
+from browser_support import keep_to_origin, launch_chromium, new_context, origin, require_chromium
 from nginx_support import NGINX, NginxFailed, run_nginx, write_nginx_conf
-from sitefactory import Site, make_site, quiet_env
+from sitefactory import Site, make_site
 
 WITHDRAWN = "/verhalen/ingetrokken-verhaal/"
 
@@ -59,18 +58,6 @@ def require_nginx() -> str:
             pytest.fail(f"the web server tests cannot run on CI: {reason}", pytrace=False)
         pytest.skip(reason)
     return NGINX
-
-
-def run_cli(site: Site, *args: str) -> subprocess.CompletedProcess:
-    site.write_config()
-    return subprocess.run(
-        [sys.executable, "-m", "aanhetwoord.cli", *args],
-        cwd=site.root,
-        capture_output=True,
-        text=True,
-        env=quiet_env(),
-        timeout=120,
-    )
 
 
 # The built site ------------------------------------------------------------------------------
@@ -150,7 +137,7 @@ def test_the_policy_is_strict(built: Site):
 
 
 def test_every_inline_script_of_the_built_site_is_allowed_by_its_hash(built: Site):
-    result = run_cli(built, "nginx")
+    result = built.cli("nginx")
     assert result.returncode == 0, result.stderr
     config = result.stdout
     csp = re.search(r'add_header Content-Security-Policy "([^"]+)" always;', config).group(1)
@@ -359,7 +346,7 @@ def test_plain_http_listens_where_it_is_told_without_a_redirect_or_certificate(t
 )
 def test_the_command_refuses_a_value_that_would_break_out_of_its_directive(site, option, value, what):
     small_site(site.root, [])
-    result = run_cli(site, "nginx", "--site-dir", "site", option, value)
+    result = site.cli("nginx", "--site-dir", "site", option, value)
     assert result.returncode == 1
     assert result.stdout == ""
     assert (
@@ -461,7 +448,7 @@ def test_no_value_breaks_out_of_its_directive(place: str, value: str, tls: bool)
 
 
 def test_an_unbuilt_site_is_refused(site):
-    result = run_cli(site, "nginx")
+    result = site.cli("nginx")
     assert result.returncode == 1
     assert "Bouw eerst de site (mkdocs build)" in result.stderr
 
@@ -478,8 +465,7 @@ def test_the_tls_configuration_is_accepted_by_nginx(built: Site, tmp_path: Path)
         capture_output=True,
     )
     conf = tmp_path / "site.conf"
-    result = run_cli(
-        built,
+    result = built.cli(
         "nginx",
         "--output",
         str(conf),
@@ -529,8 +515,7 @@ def served(built: Site, tmp_path_factory) -> Iterator[Served]:
     site_conf = work / "site.conf"
 
     def configure(port: int) -> Path:
-        result = run_cli(
-            built,
+        result = built.cli(
             "nginx",
             "--http",
             "--listen",
@@ -657,9 +642,7 @@ def open_page(
     context = new_context(browser, service_workers="block")
     try:
         own = origin(url)
-        context.route(
-            "**/*", lambda route: route.continue_() if origin(route.request.url) == own else route.abort()
-        )
+        keep_to_origin(context, own)
         context.add_init_script(WATCH_VIOLATIONS)
         page = context.new_page()
         console: list[str] = []

@@ -19,7 +19,7 @@ from PIL import Image, ImageStat
 
 from aanhetwoord import pipeline, report
 from aanhetwoord.siteconfig import load_settings
-from sitefactory import Site, engine_executable, make_site, quiet_env
+from sitefactory import Site, make_site
 
 A = "{http://www.w3.org/2005/Atom}"
 SITE_URL = "https://verhalen.example.org/"
@@ -179,14 +179,7 @@ def held_back_lines(site: Site, slug: str) -> list[str]:
 
 def test_check_names_each_photo_held_back_with_path_and_line(consent_site):
     site, _ = consent_site
-    result = subprocess.run(
-        [engine_executable("aanhetwoord"), "check"],
-        cwd=site.root,
-        capture_output=True,
-        text=True,
-        env=quiet_env(),
-        timeout=120,
-    )
+    result = site.cli("check")
     assert result.returncode == 0, result.stdout  # warnings: the stories are published without photos
     expected = held_back_lines(site, HELD_BACK[0]) + held_back_lines(site, HELD_BACK[1])
     assert sorted(result.stdout.splitlines()) == sorted(expected)

@@ -245,8 +245,6 @@ def test_the_same_photo_in_two_stories_is_made_once(tmp_path):
 
 
 def test_check_decodes_photos_too_and_keeps_the_cache_of_other_stories(site):
-    import subprocess
-    import sys
 
     gps_jpeg(site.stories / "goed" / "goed.jpg", size=(800, 600))
     story_with_photo(site, "goed", "goed.jpg")
@@ -255,12 +253,7 @@ def test_check_decodes_photos_too_and_keeps_the_cache_of_other_stories(site):
     folder.mkdir()
     make_truncated(folder / "kapot.jpg")
     story_with_photo(site, "kapot", "kapot.jpg")
-    result = subprocess.run(
-        [sys.executable, "-m", "aanhetwoord.cli", "check", "stories/kapot"],
-        cwd=site.root,
-        capture_output=True,
-        text=True,
-    )
+    result = site.cli("check", "stories/kapot")
     assert result.returncode == 1
     assert "stories/kapot/kapot.jpg:1: foto: de foto is beschadigd of niet compleet" in result.stdout
     again = site.build(check=False)

@@ -10,7 +10,6 @@ import json
 import os
 import shlex
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,13 +38,13 @@ def ci_command_lines() -> dict[str, str]:
     }
 
 
-def as_command(line: str, variables: dict[str, str]) -> list[str]:
-    """A CI line as this Python runs it, with CI's variables filled in."""
+def cli_arguments(line: str, variables: dict[str, str]) -> list[str]:
+    """The arguments of a CI line's ``aanhetwoord`` command, with CI's variables filled in."""
     for name, value in variables.items():
         line = line.replace(name, value)
     words = shlex.split(line)
     assert words[0] == "aanhetwoord", line
-    return [sys.executable, "-m", "aanhetwoord.cli", *words[1:]]
+    return words[1:]
 
 
 def git_env(home: Path) -> dict[str, str]:
@@ -88,7 +87,7 @@ class Repo:
         return path
 
     def run(self, *args: str) -> subprocess.CompletedProcess:
-        return self.run_command([sys.executable, "-m", "aanhetwoord.cli", *args])
+        return self.site.cli(*args, config=False, env=self.env)
 
     def run_ci(self, system: str = "github") -> subprocess.CompletedProcess:
         """check-pr exactly as the CI template runs it, with the variables CI would set."""
@@ -96,12 +95,7 @@ class Repo:
             "github": {"$BASE_REF": "main"},
             "gitlab": {"$BASE": self.git("merge-base", "origin/main", "HEAD").strip()},
         }[system]
-        return self.run_command(as_command(ci_command_lines()[system], variables))
-
-    def run_command(self, command: list[str]) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            command, cwd=self.root, capture_output=True, text=True, env=self.env, timeout=120
-        )
+        return self.run(*cli_arguments(ci_command_lines()[system], variables))
 
 
 def init_repository(root: Path, env: dict[str, str]) -> None:
@@ -521,15 +515,8 @@ def test_a_head_that_is_not_checked_out_exits_with_2(repo):
 
 
 def test_outside_a_git_repository_exits_with_2(site, tmp_path):
-    site.write_config()
-    result = subprocess.run(
-        [sys.executable, "-m", "aanhetwoord.cli", "check-pr", "--base", "main"],
-        cwd=site.root,
-        capture_output=True,
-        text=True,
-        env={**git_env(tmp_path), "GIT_CEILING_DIRECTORIES": str(tmp_path.parent)},
-        timeout=60,
-    )
+    env = {**git_env(tmp_path), "GIT_CEILING_DIRECTORIES": str(tmp_path.parent)}
+    result = site.cli("check-pr", "--base", "main", env=env)
     assert result.returncode == 2
     assert result.stderr.startswith("aanhetwoord check-pr: git rev-parse lukt niet")
 

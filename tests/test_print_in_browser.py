@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from browser_support import new_context, serve_demo, serve_folder
+from browser_support import new_context, serve_folder
 from sitefactory import Site, make_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -34,12 +34,6 @@ SCREEN_ONLY = {
     "footer": ".md-footer",
     "related stories": ".ahw-related",
 }
-
-
-@pytest.fixture(scope="module")
-def demo_url(tmp_path_factory) -> Iterator[str]:
-    with serve_demo(tmp_path_factory.mktemp("print") / "site") as base:
-        yield base
 
 
 @pytest.fixture

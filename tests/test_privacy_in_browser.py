@@ -9,38 +9,14 @@ the network). The right-to-left story is checked for its language, direction and
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
-from browser_support import new_context, origin, serve_demo
+from browser_support import DEMO_PAGES, keep_to_origin, new_context, origin
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-# Every kind of page on the demo site, by the path a visitor opens.
-PAGES = {
-    "home": "",
-    "story with photo": "verhalen/bewoners-runnen-de-ijsbaan/",
-    "story in a right-to-left language": "verhalen/vrouwengroep-yasmine-ar/",
-    "story with updates": "verhalen/zondagvoetbal-om-tien-uur/",
-    "all stories": "verhalen/",
-    "second page of a list": "verhalen/pagina/2/",
-    "neighbourhoods with the map": "buurten/",
-    "neighbourhood": "buurten/oude-haven/",
-    "theme": "themas/samen-leven/",
-    "community": "gemeenschappen/buurtorkest-de-losse-snaar/",
-    "withdrawn story": "verhalen/appgroep-kastanjehof/",
-    "404": "404.html",
-    "sharing page": "deel-je-verhaal/",
-}
-
-
-@pytest.fixture(scope="module")
-def demo_url(tmp_path_factory) -> Iterator[str]:
-    with serve_demo(tmp_path_factory.mktemp("privacy") / "site") as base:
-        yield base
 
 
 @dataclass
@@ -67,11 +43,7 @@ def open_page(browser: Any, url: str) -> Opened:
                 else None
             ),
         )
-
-        def route(route: Any) -> None:
-            route.continue_() if origin(route.request.url) == own else route.abort()
-
-        context.route("**/*", route)
+        keep_to_origin(context, own)
         page = context.new_page()
         response = page.goto(url, wait_until="load")
         opened.status = response.status if response else 0
@@ -93,9 +65,9 @@ def open_page(browser: Any, url: str) -> Opened:
     return opened
 
 
-@pytest.mark.parametrize("kind", PAGES)
+@pytest.mark.parametrize("kind", DEMO_PAGES)
 def test_page_requests_nothing_from_another_host_and_sets_no_cookie(browser, demo_url: str, kind: str):
-    opened = open_page(browser, demo_url + PAGES[kind])
+    opened = open_page(browser, demo_url + DEMO_PAGES[kind])
     assert opened.status == 200
     assert opened.requests, "the page was recorded"
     foreign = [request for request in opened.requests if origin(request) != origin(demo_url)]
@@ -114,7 +86,7 @@ def test_right_to_left_story_has_its_language_direction_and_links_to_its_origina
     context = new_context(browser)
     try:
         page = context.new_page()
-        page.goto(demo_url + PAGES["story in a right-to-left language"])
+        page.goto(demo_url + DEMO_PAGES["story in a right-to-left language"])
         article = page.locator("article.ahw-story")
         assert article.get_attribute("lang") == "ar"
         assert article.get_attribute("dir") == "rtl"

@@ -15,7 +15,7 @@ import pytest
 
 from aanhetwoord import pipeline
 from aanhetwoord.siteconfig import load_settings
-from sitefactory import Site, engine_executable, make_site, quiet_env
+from sitefactory import Site, make_site
 
 # Every secret holds GEHEIM, and nothing else in the site does.
 BODY = """\
@@ -159,14 +159,7 @@ def test_an_unclosed_note_hides_the_rest_and_is_a_warning(tmp_path):
     lines = (site.stories / "open-notitie/index.md").read_text(encoding="utf-8").split("\n")
     line = next(number for number, text in enumerate(lines, 1) if text.startswith("<!--"))
     assert warning.format(line) in result.stderr
-    check = subprocess.run(
-        [engine_executable("aanhetwoord"), "check"],
-        cwd=site.root,
-        capture_output=True,
-        text=True,
-        env=quiet_env(),
-        timeout=120,
-    )
+    check = site.cli("check")
     assert check.returncode == 0  # a warning, not an error
     assert check.stdout.startswith(warning.format(line))
     assert site.build(strict=True, check=False).returncode != 0

@@ -8,29 +8,14 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 from aanhetwoord import problem_formats
 from aanhetwoord.problems import Problem, Severity
-from sitefactory import make_site, quiet_env
+from sitefactory import make_site
 
 ERROR = Problem("stories/kapot/index.md", 6, "neighbourhoods[0]", "onbekende buurt 'Oude Havn'.")
 WARNING = Problem("stories/typo/index.md", 12, "sumary", "onbekend veld 'sumary'", Severity.WARNING)
 ANNOTATION = re.compile(r"^::(?P<kind>error|warning) (?P<properties>[^:]*)::(?P<message>.*)$")
-
-
-def run(site, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    site.write_config()
-    return subprocess.run(
-        [sys.executable, "-m", "aanhetwoord.cli", *args],
-        cwd=cwd or site.root,
-        capture_output=True,
-        text=True,
-        env=quiet_env(),
-        timeout=60,
-    )
 
 
 # GitHub ------------------------------------------------------------------------------------
@@ -105,7 +90,7 @@ def test_rebase_adds_the_site_folder_for_paths_from_the_repository_root(tmp_path
 def test_check_prints_github_annotations(site):
     site.add_story("goed")
     site.add_story("kapot", neighbourhoods=["Oude Havn"])
-    result = run(site, "check", "--format", "github")
+    result = site.cli("check", "--format", "github")
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
         "::error file=stories/kapot/index.md,line=6,title=neighbourhoods[0]::"
@@ -116,7 +101,7 @@ def test_check_prints_github_annotations(site):
 
 def test_check_writes_a_gitlab_report_and_prints_the_text_lines(site):
     site.add_story("kapot", neighbourhoods=["Oude Havn"])
-    result = run(site, "check", "--format", "gitlab", "--output", "rapport.json")
+    result = site.cli("check", "--format", "gitlab", "--output", "rapport.json")
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
         "stories/kapot/index.md:6: neighbourhoods[0]: onbekende buurt 'Oude Havn'. Bedoel je 'Oude Haven'?"
@@ -128,7 +113,7 @@ def test_check_writes_a_gitlab_report_and_prints_the_text_lines(site):
 
 def test_check_writes_the_gitlab_report_by_its_default_name_also_without_problems(site):
     site.add_story("goed")
-    result = run(site, "check", "--format", "gitlab")
+    result = site.cli("check", "--format", "gitlab")
     assert result.returncode == 0
     assert json.loads((site.root / problem_formats.GITLAB_REPORT).read_text(encoding="utf-8")) == []
 
@@ -137,15 +122,15 @@ def test_machine_formats_give_paths_from_where_ci_runs(site):
     """CI runs from the repository root; a site in a subfolder still gets its annotations."""
     nested = make_site(site.root / "website")
     nested.add_story("kapot", date="2025-02-30")
-    result = run(nested, "-f", "website/mkdocs.yml", "check", "--format", "github", cwd=site.root)
+    result = nested.cli("-f", "website/mkdocs.yml", "check", "--format", "github", cwd=site.root)
     assert result.stdout.startswith("::error file=website/stories/kapot/index.md,line=3,title=date::")
-    text = run(nested, "-f", "website/mkdocs.yml", "check", cwd=site.root)
+    text = nested.cli("-f", "website/mkdocs.yml", "check", cwd=site.root)
     assert text.stdout.startswith("stories/kapot/index.md:3: date:")
 
 
 def test_missing_paths_are_problems_in_every_format(site):
     site.add_story("goed")
-    result = run(site, "check", "--format", "github", "stories/weg", "stories/goed")
+    result = site.cli("check", "--format", "github", "stories/weg", "stories/goed")
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
         "::error file=stories/weg,line=1,title=aanhetwoord::dit bestand of deze map bestaat niet"
@@ -153,6 +138,6 @@ def test_missing_paths_are_problems_in_every_format(site):
 
 
 def test_an_unknown_format_is_refused_by_the_command_line(site):
-    result = run(site, "check", "--format", "xml")
+    result = site.cli("check", "--format", "xml")
     assert result.returncode == 2
     assert "--format" in result.stderr

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -22,7 +20,7 @@ import pytest
 
 from aanhetwoord.report import make_report, months_before
 from aanhetwoord.siteconfig import load_settings
-from sitefactory import TODAY, Site, make_site, quiet_env
+from sitefactory import TODAY, Site, make_site
 
 HOSTILE = "Club <script>alert('pwned')</script>"
 
@@ -103,17 +101,6 @@ def report_site(tmp_path_factory) -> Site:
 @pytest.fixture(scope="module")
 def report(report_site: Site):
     return make_report(load_settings(report_site.root / "mkdocs.yml"))
-
-
-def run_report(site: Site, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "aanhetwoord.cli", "report", *args],
-        cwd=site.root,
-        capture_output=True,
-        text=True,
-        env=quiet_env(),
-        timeout=120,
-    )
 
 
 def test_quiet_neighbourhoods_come_first(report):
@@ -197,7 +184,7 @@ def test_months_before_keeps_the_day_or_takes_the_last_of_a_short_month():
 
 
 def test_text_report_in_the_terminal_lists_quiet_neighbourhoods_first(report_site):
-    result = run_report(report_site)
+    result = report_site.cli("report")
     assert result.returncode == 0, result.stderr
     text = result.stdout
     section = text[text.index("Verhalen per buurt") : text.index("Verhalen per thema")]
@@ -217,17 +204,17 @@ def test_text_report_in_the_terminal_lists_quiet_neighbourhoods_first(report_sit
 
 
 def test_quiet_months_and_consent_years_options(report_site):
-    result = run_report(report_site, "--quiet-months", "12", "--consent-years", "5")
+    result = report_site.cli("report", "--quiet-months", "12", "--consent-years", "5")
     assert result.returncode == 0, result.stderr
     section = result.stdout[result.stdout.index("Verhalen per buurt") :]
     assert "laatste 12 mnd" in section
     assert "Toestemming ouder dan 5 jaar" in result.stdout and "TOE-OUD" not in result.stdout
-    refused = run_report(report_site, "--quiet-months", "nul")
+    refused = report_site.cli("report", "--quiet-months", "nul")
     assert refused.returncode == 2 and "geen heel getal" in refused.stderr
 
 
 def test_json_report_for_other_tools(report_site):
-    result = run_report(report_site, "--format", "json")
+    result = report_site.cli("report", "--format", "json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert set(data) == {
@@ -283,7 +270,7 @@ def test_json_report_for_other_tools(report_site):
 
 def test_html_report_is_standalone_with_inline_svg_charts(report_site, tmp_path: Path):
     target = tmp_path / "rapport" / "overzicht.html"
-    result = run_report(report_site, "--html", str(target))
+    result = report_site.cli("report", "--html", str(target))
     assert result.returncode == 0, result.stderr
     assert str(target) in result.stderr
     html = target.read_text(encoding="utf-8")

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -18,7 +16,7 @@ from hypothesis import strategies as st
 
 from aanhetwoord import problem_formats
 from aanhetwoord.problems import Problem, Severity
-from sitefactory import Site, quiet_env
+from sitefactory import Site
 
 # C0, DEL, C1, the line and paragraph separators and the bidirectional controls.
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -141,18 +139,6 @@ SHOWN_KEY = "extra\\n::notice title=x::nep[31mrood[0m"
 DROPPED = "stories/nep/index.md:8: waarschuwing: bevat onzichtbare stuurtekens (zoals U+001B)"
 
 
-def run(site: Site, *args: str) -> subprocess.CompletedProcess:
-    site.write_config()
-    return subprocess.run(
-        [sys.executable, "-m", "aanhetwoord.cli", *args],
-        cwd=site.root,
-        capture_output=True,
-        text=True,
-        env=quiet_env(),
-        timeout=120,
-    )
-
-
 def assert_safe(output: str, injected: str = "::notice") -> None:
     assert "\x1b" not in output and "\x9b" not in output
     assert not any(line.startswith(injected) for line in output.splitlines()), output
@@ -160,7 +146,7 @@ def assert_safe(output: str, injected: str = "::notice") -> None:
 
 def test_check_in_every_format_prints_the_injected_key_escaped(site: Site):
     site.write_story("nep", STORY)
-    text = run(site, "check")
+    text = site.cli("check")
     assert text.returncode == 0
     assert_safe(text.stdout + text.stderr)
     dropped, unknown = text.stdout.splitlines()
@@ -170,13 +156,13 @@ def test_check_in_every_format_prints_the_injected_key_escaped(site: Site):
         " 'extra ::notice title=x::nep[31mrood[0m' wordt genegeerd"
     )
 
-    github = run(site, "check", "--format", "github")
+    github = site.cli("check", "--format", "github")
     assert_safe(github.stdout + github.stderr)
     [annotation] = [line for line in github.stdout.splitlines() if "onbekend veld" in line]
     assert annotation.startswith("::warning file=stories/nep/index.md,line=8,title=extra%0A%3A%3Anotice")
     assert "::onbekend veld 'extra ::notice title=x::nep[31mrood[0m' wordt genegeerd" in annotation
 
-    gitlab = run(site, "check", "--format", "gitlab", "--output", "cq.json")
+    gitlab = site.cli("check", "--format", "gitlab", "--output", "cq.json")
     assert_safe(gitlab.stdout + gitlab.stderr)
     report = (site.root / "cq.json").read_text(encoding="utf-8")
     assert "\x1b" not in report
@@ -198,27 +184,26 @@ def test_the_report_prints_titles_and_names_escaped(site: Site):
         status="draft",
     )
     site.write_story("nep", STORY)
-    result = run(site, "report")
+    result = site.cli("report")
     assert result.returncode == 0, result.stderr
     assert_safe(result.stdout + result.stderr, "::")
     assert "\x07" not in result.stdout
     assert f"stories/nep/index.md:8: {SHOWN_KEY}: waarschuwing" in result.stdout
-    as_json = run(site, "report", "--format", "json")
+    as_json = site.cli("report", "--format", "json")
     assert_safe(as_json.stdout, "::")
     assert json.loads(as_json.stdout)["drafts"][0]["title"] == "Rood[31m ::error::nep"
 
 
 def test_withdraw_prints_the_consent_reference_escaped(site: Site):
     site.add_story("weg", consent={"date": "2025-04-01", "reference": "TOE-1\x1b[2J\n::error::nep"})
-    result = run(site, "withdraw", "weg")
+    result = site.cli("withdraw", "weg")
     assert result.returncode == 0, result.stderr
     assert_safe(result.stdout + result.stderr, "::")
     assert "(toestemming TOE-1[2J\\n::error::nep)." in result.stdout
 
 
 def test_new_prints_an_unknown_name_escaped(site: Site):
-    result = run(
-        site,
+    result = site.cli(
         "new",
         "--title",
         "Een titel",

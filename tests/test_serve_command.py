@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import sys
 import time
 import urllib.request
 
 import pytest
 
 from browser_support import new_context
-from sitefactory import running_server
+from sitefactory import CLI, running_server
 
 
 @pytest.fixture
@@ -19,7 +18,7 @@ def serving(site):
         site.add_story(f"verhaal-{number}", title=f"Verhaal {number}", community=f"Groep {number}")
     config = site.write_config()
     # Port 0: the system picks a free port, and the command says which.
-    command = [sys.executable, "-m", "aanhetwoord.cli", "-f", str(config), "serve", "-a", "127.0.0.1:0"]
+    command = [*CLI, "-f", str(config), "serve", "-a", "127.0.0.1:0"]
     with running_server(command, site.root, "verhalen/verhaal-2/") as server:
         yield site, server.base, server
 

@@ -13,21 +13,11 @@ import pytest
 from aanhetwoord import pipeline
 from aanhetwoord.model import Status
 from aanhetwoord.siteconfig import load_settings
+from sitefactory import FRONT as ONE_THEME
+from sitefactory import story_file
 
-# Line 1 is the opening '---'; the keys below start on line 2.
-FRONT = """\
-title: Een verhaal
-date: 2025-05-01
-community: De Buurtgroep
-neighbourhoods:
-  - Oude Haven
-themes:
-  - Samen leven
-  - Sport en bewegen
-consent:
-  date: 2025-04-01
-  reference: T-1
-"""
+# The site factory's front matter with a second theme. Line 1 is the opening '---'; the keys start on line 2.
+FRONT = ONE_THEME.replace("  - Samen leven\n", "  - Samen leven\n  - Sport en bewegen\n")
 # FRONT with consent for the photos too: only then does a story show them.
 WITH_PHOTOS = FRONT + "  photos: true\n"
 # The lines of FRONT once it is in a story file.
@@ -37,10 +27,6 @@ BODY_FIRST_LINE = 15  # after the closing '---' and one blank line
 BODY = "Een verhaal uit de buurt."
 NO_CONSENT = "consent:\n  date: 2025-04-01\n  reference: T-1\n"
 REQUIRED = "is verplicht: noem er minstens één"
-
-
-def story_file(front: str, body: str = BODY) -> str:
-    return f"---\n{front}---\n\n{body}\n"
 
 
 def changed(old: str, new: str, front: str = FRONT) -> str:

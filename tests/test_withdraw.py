@@ -7,8 +7,6 @@ plugin before and after, and the web server configuration is generated from the 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,23 +14,11 @@ from PIL import Image
 
 from aanhetwoord.load import StorySource, parse_story_text
 from aanhetwoord.withdraw import CannotWithdraw, slug_from_argument, with_status
-from sitefactory import Site, make_site, quiet_env, story_text
+from sitefactory import Site, make_site, story_text
 
 SECRET_TITLE = "Het verhaal dat weg moet"
 SECRET_BODY = "Dit zijn woorden die niemand meer mag lezen."
 SECRET_COMMUNITY = "Verdwijnclub Zuid"
-
-
-def run(site: Site, *args: str) -> subprocess.CompletedProcess:
-    site.write_config()
-    return subprocess.run(
-        [sys.executable, "-m", "aanhetwoord.cli", *args],
-        cwd=site.root,
-        capture_output=True,
-        text=True,
-        env=quiet_env(),
-        timeout=120,
-    )
 
 
 def photo(path: Path, colour: tuple[int, int, int], kind: str = "JPEG") -> Path:
@@ -83,11 +69,11 @@ def withdrawn(tmp_path_factory) -> dict:
         name for name in before if name.startswith("verhalen/weg-verhaal/") and not name.endswith(".html")
     ]
 
-    result = run(site, "withdraw", "weg-verhaal")
+    result = site.cli("withdraw", "weg-verhaal")
     after_command = story_file.read_bytes()
     remaining = sorted(path.name for path in folder.rglob("*"))
     site.build(strict=True)
-    nginx = run(site, "nginx", "--output", str(site.root / "nginx.conf"))
+    nginx = site.cli("nginx", "--output", str(site.root / "nginx.conf"))
     return {
         "site": site,
         "result": result,
@@ -184,7 +170,7 @@ def test_withdrawing_again_says_so_and_changes_nothing(withdrawn):
     site = withdrawn["site"]
     story_file = site.stories / "weg-verhaal" / "index.md"
     before = story_file.read_bytes()
-    again = run(site, "withdraw", "stories/weg-verhaal/")
+    again = site.cli("withdraw", "stories/weg-verhaal/")
     assert again.returncode == 0, again.stderr
     assert "was al ingetrokken" in again.stdout
     assert "Er stonden geen foto's bij het verhaal." in again.stdout
@@ -195,19 +181,19 @@ def test_an_unknown_story_is_refused_clearly(site):
     site.add_story("koffie-ochtend", title="Koffie")
     story_file = site.stories / "koffie-ochtend" / "index.md"
     before = story_file.read_bytes()
-    result = run(site, "withdraw", "koffie-ochtent")
+    result = site.cli("withdraw", "koffie-ochtent")
     assert result.returncode == 1
     assert "er is geen verhaal 'koffie-ochtent' in stories/" in result.stderr
     assert "Er is niets veranderd." in result.stderr and "Bedoel je 'koffie-ochtend'?" in result.stderr
     assert story_file.read_bytes() == before
-    outside = run(site, "withdraw", "../../etc")
+    outside = site.cli("withdraw", "../../etc")
     assert outside.returncode == 1 and "geen verhaal" in outside.stderr
 
 
 def test_a_story_with_broken_front_matter_is_refused_and_left_alone(site):
     path = site.write_story("kapot", "---\ntitle: [niet dicht\n---\n\nTekst.\n")
     photo(path.parent / "foto.jpg", (1, 2, 3))
-    result = run(site, "withdraw", "kapot")
+    result = site.cli("withdraw", "kapot")
     assert result.returncode == 1
     assert "kan niet worden ingetrokken" in result.stderr and "Er is niets veranderd." in result.stderr
     assert path.read_text() == "---\ntitle: [niet dicht\n---\n\nTekst.\n"
@@ -217,7 +203,7 @@ def test_a_story_with_broken_front_matter_is_refused_and_left_alone(site):
 def test_a_single_file_story_keeps_the_files_beside_it(site):
     site.add_story("los-verhaal", title="Los", folder=False)
     neighbour = photo(site.stories / "andere-foto.jpg", (9, 9, 9))
-    result = run(site, "withdraw", "los-verhaal")
+    result = site.cli("withdraw", "los-verhaal")
     assert result.returncode == 0, result.stderr
     assert "status: withdrawn" in (site.stories / "los-verhaal.md").read_text()
     assert neighbour.exists() and (site.stories / "_registers" / "buurten.yml").exists()
