@@ -17,14 +17,14 @@ import argparse
 import difflib
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import pipeline
+from . import gitrepo, pipeline
+from .gitrepo import GitError
 from .load import STORY_FILE, discover
 from .photos import PhotoCache
 from .problems import display_path, visible
@@ -246,18 +246,8 @@ def steps(settings: Settings, result: Withdrawal) -> str:
 
 def _git_paths(root: Path, paths: list[Path]) -> list[str]:
     """Paths as git filter-repo wants them: from the top of the repository, when there is one."""
-    top = root
     try:
-        found = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-        if found.returncode == 0 and found.stdout.strip():
-            top = Path(found.stdout.strip())
-    except (OSError, subprocess.SubprocessError):
-        pass
+        top = gitrepo.toplevel(root, timeout=10)
+    except GitError:
+        top = root  # not in a repository, or no git
     return [display_path(path, top) for path in paths]
