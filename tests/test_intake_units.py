@@ -27,8 +27,9 @@ from aanhetwoord.intake.gitstore import Author, BranchExists, GitError, GitStore
 from aanhetwoord.intake.photo import FILE_NAME, PreparedPhoto
 from aanhetwoord.intake.register import SUBMITTED, Register, Submission, token_hash
 from aanhetwoord.intake.settings import ForgeSettings, SettingsError, load
-from aanhetwoord.intake.withdrawal import loggable, with_status_withdrawn
+from aanhetwoord.intake.withdrawal import loggable
 from aanhetwoord.siteconfig import load_settings
+from aanhetwoord.storyfile import StoryFile
 from intakekit import git, make_repo, multipart, refs
 
 # Settings ------------------------------------------------------------------------------------
@@ -461,15 +462,14 @@ def test_values_that_look_like_yaml_stay_text(repo: Path, tmp_path: Path):
     assert story.consent.reference == "INZ-20260512-ABCDEF"
 
 
-def test_withdrawing_touches_only_the_status_line(repo: Path):
-    settings = load_settings(repo / "mkdocs.yml")
-    registers, _ = pipeline.load_registers(settings)
+def test_withdrawing_touches_only_the_status_line():
     text = "---\ntitle: Ons feest\n# staff note\nstatus: draft\ndate: 2026-05-01\n---\n\nTekst.\n"
-    assert with_status_withdrawn(text, registers, date(2026, 5, 12)) == text.replace("draft", "withdrawn")
-    plain = "---\ntitle: Ons feest\n---\n\nTekst.\n"
-    assert with_status_withdrawn(plain, registers, date(2026, 5, 12)) == (
-        "---\nstatus: withdrawn\ntitle: Ons feest\n---\n\nTekst.\n"
-    )
+    story = StoryFile(text.encode(), 64 * 1024)
+    assert story.set("status", "withdrawn")
+    assert story.text == text.replace("draft", "withdrawn")
+    plain = StoryFile("---\ntitle: Ons feest\n---\n\nTekst.\n", 64 * 1024)
+    assert plain.set("status", "withdrawn")
+    assert plain.text == "---\ntitle: Ons feest\nstatus: withdrawn\n---\n\nTekst.\n"
 
 
 # Reading the post ----------------------------------------------------------------------------

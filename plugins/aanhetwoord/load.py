@@ -382,6 +382,16 @@ def _problem(source: StorySource, line: int, field_name: str, message: str) -> P
     return Problem(source.display_path, line, field_name, message)
 
 
+def compose_front_matter(raw: str) -> yaml.Node | None:
+    """The YAML node tree of front matter, read by the same loader as stories, with the marks
+    (start and end of every key and value) that let a field be changed in place."""
+    loader = _FrontMatterLoader(raw)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
 def load_yaml_file(path: Path) -> Any:
     """Read a staff-owned YAML file (a register) with the same safe loader."""
     with path.open(encoding="utf-8") as handle:

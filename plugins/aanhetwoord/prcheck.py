@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field, replace
@@ -25,7 +24,8 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from . import photos, pipeline, problem_formats
+from . import gitrepo, photos, pipeline, problem_formats
+from .gitrepo import GitError, Repo
 from .load import STORY_FILE, is_story_name
 from .problems import Problem, display_path, visible
 from .settings import PhotoSettings, Settings
@@ -47,10 +47,6 @@ NO_MODE = "000000"  # the side of a change where the file does not exist
 
 # The kinds of refusal; "site" files are the editors' alone, the others a resident can fix.
 SITE, KIND, SIZE, MANY, HISTORY = "site", "kind", "size", "many", "history"
-
-
-class GitError(Exception):
-    pass
 
 
 @dataclass(frozen=True)
@@ -107,55 +103,27 @@ class Verdict:
 # Git ---------------------------------------------------------------------------------------
 
 
-def git(repo: Path, *args: str, stdin: bytes | None = None) -> bytes:
-    try:
-        result = subprocess.run(
-            ["git", "-C", str(repo), *args], input=stdin, capture_output=True, check=False, timeout=120
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise GitError(f"git werkt niet ({error})") from None
-    if result.returncode != 0:
-        detail = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"git {args[0]} lukt niet: {detail[-1] if detail else result.returncode}")
-    return result.stdout
-
-
 def repository_root(folder: Path) -> Path:
-    return Path(_text(git(folder, "rev-parse", "--show-toplevel")).strip())
+    return gitrepo.toplevel(folder)
 
 
 def commit_of(repo: Path, ref: str) -> str:
-    try:
-        return _text(git(repo, "rev-parse", "--verify", "--end-of-options", f"{ref}^{{commit}}")).strip()
-    except GitError:
-        raise GitError(f"'{ref}' is geen commit of branch in deze repository") from None
+    commit = Repo(repo).resolve(ref)
+    if commit is None:
+        raise GitError(f"'{ref}' is geen commit of branch in deze repository")
+    return commit
 
 
 def commits(repo: Path, base: str, head: str) -> list[str]:
     """Every commit the branch brings, merges included, oldest first."""
-    return _text(git(repo, "rev-list", "--reverse", "--topo-order", f"{base}..{head}", "--")).split()
+    return Repo(repo).rev_list("--reverse", "--topo-order", f"{base}..{head}")
 
 
 def commit_changes(repo: Path, commit: str) -> list[Change]:
     """What one commit changes. For a merge: only what differs from every parent, because the
     rest comes from a parent, which is in the base or is judged itself. A first commit without
     parent brings all its files."""
-    return _raw_changes(
-        git(
-            repo,
-            "diff-tree",
-            "-r",
-            "-z",
-            "-c",
-            "--root",
-            "--no-commit-id",
-            "--no-renames",
-            "--no-abbrev",
-            "--no-ext-diff",
-            commit,
-        ),
-        commit,
-    )
+    return _raw_changes(Repo(repo).diff_tree("-c", "--root", "--no-commit-id", commit), commit)
 
 
 def net_changes(repo: Path, base: str, head: str) -> list[Change]:
@@ -165,13 +133,13 @@ def net_changes(repo: Path, base: str, head: str) -> list[Change]:
     """
     # From the merge base, so work merged into base meanwhile does not count. Without renames a
     # move is a deletion and an addition, and both sides are judged.
+    git = Repo(repo)
     try:
-        start = _text(git(repo, "merge-base", base, head)).split()[0]
-    except (GitError, IndexError):
-        start = _text(git(repo, "hash-object", "-t", "tree", "/dev/null")).strip()  # no shared history
-    return _raw_changes(
-        git(repo, "diff-tree", "-r", "-z", "--no-renames", "--no-abbrev", "--no-ext-diff", start, head), ""
-    )
+        start = git.merge_base(base, head)
+    except GitError:
+        start = None
+    # Without shared history, everything in the branch counts: from the empty tree.
+    return _raw_changes(git.diff_tree(start or git.empty_tree(), head), "")
 
 
 def _raw_changes(raw: bytes, commit: str) -> list[Change]:
@@ -195,15 +163,7 @@ def _raw_changes(raw: bytes, commit: str) -> list[Change]:
 
 def blob_sizes(repo: Path, blobs: set[str]) -> dict[str, int]:
     """The size of every blob, from one ``git cat-file --batch-check`` call."""
-    if not blobs:
-        return {}
-    listing = git(repo, "cat-file", "--batch-check", stdin="\n".join(sorted(blobs)).encode() + b"\n")
-    sizes = {}
-    for line in _text(listing).splitlines():
-        name, kind, *rest = line.split()
-        if kind == "blob" and rest and rest[0].isdigit():
-            sizes[name] = int(rest[0])
-    return sizes
+    return Repo(repo).blob_sizes(blobs)
 
 
 def tree(repo: Path, head: str) -> dict[str, Entry]:
@@ -212,14 +172,7 @@ def tree(repo: Path, head: str) -> dict[str, Entry]:
     ``ls-tree --long`` gives the size ``git cat-file -s`` would, for all files at once, and
     the mode that tells a symbolic link (120000) or a submodule (160000) from a file.
     """
-    entries = {}
-    for record in git(repo, "ls-tree", "-r", "-l", "-z", "--full-tree", head).split(b"\0"):
-        if not record:
-            continue
-        meta, _, path = record.partition(b"\t")
-        mode, _kind, blob, size = meta.split()
-        entries[_text(path)] = Entry(_text(mode), int(size) if size.isdigit() else None, _text(blob))
-    return entries
+    return {entry.path: Entry(entry.mode, entry.size, entry.object) for entry in Repo(repo).tree(head)}
 
 
 def _text(value: bytes) -> str:
@@ -426,7 +379,8 @@ def verify_photos(repo: Path, verdict: Verdict, layout: Layout, entries: dict[st
             if change.deleted or suffix not in PHOTO_SUFFIXES:
                 continue
             if change.blob not in known:
-                known[change.blob] = photo_problem(git(repo, "cat-file", "blob", change.blob), suffix, layout)
+                content = Repo(repo).read_blob(change.blob)
+                known[change.blob] = photo_problem(content, suffix, layout)
             message = known[change.blob]
             if message is not None:
                 last = entries.get(change.path)
@@ -559,7 +513,7 @@ def base_settings(repo: Path, base: str, config_file: Path) -> Settings | None:
     """
     try:
         relative = config_file.resolve().relative_to(repo.resolve()).as_posix()
-        text = git(repo, "show", f"{base}:{relative}")
+        text = Repo(repo).read(base, relative)
     except (ValueError, GitError):
         return None
     with tempfile.TemporaryDirectory() as folder:

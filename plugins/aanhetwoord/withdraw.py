@@ -6,9 +6,9 @@ photos (and their processed copies in the photo cache), and then says in plain w
 left: build and deploy, update the web server's 410 list, purge a CDN, clean git history when
 needed, and tell the storytellers.
 
-The front matter is read with the project's own safe loader and written back by the YAML
-library, never edited as text; the story text below it stays byte for byte. The result is read
-back before it replaces the file, so a story can never end up half-written or unreadable.
+The status is set with :mod:`storyfile`: only that line of the front matter changes, and the
+rest of the file stays byte for byte. The result is read back before it replaces the file, so a
+story can never end up half-written or unreadable.
 """
 
 from __future__ import annotations
@@ -17,26 +17,23 @@ import argparse
 import difflib
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import frontmatter
-import yaml
-
-from . import pipeline
-from .load import STORY_FILE, StorySource, discover, parse_story_text
+from . import gitrepo, pipeline
+from .gitrepo import GitError
+from .load import STORY_FILE, discover
 from .photos import PhotoCache
 from .problems import display_path, visible
 from .settings import Settings
 from .siteconfig import load_settings
+from .storyfile import StoryFile, StoryFileError
 from .urls import Urls
 
 WITHDRAWN = "withdrawn"
-_BOUNDARY = frontmatter.YAMLHandler.FM_BOUNDARY
 
 
 class CannotWithdraw(Exception):
@@ -66,35 +63,19 @@ def slug_from_argument(value: str) -> str:
     return path.stem if path.suffix == ".md" else path.name
 
 
-def with_status(text: str, max_front_matter: int) -> tuple[str, dict[str, Any]]:
+def with_status(text: str | bytes, max_front_matter: int) -> tuple[str, dict[str, Any]]:
     """The file text with ``status: withdrawn``, and the front matter as it was read.
 
-    Raises :class:`CannotWithdraw` when the front matter cannot be read safely.
+    Only the status line changes (or one is added after the last field). Raises
+    :class:`CannotWithdraw` when the front matter cannot be read or changed safely.
     """
-    bom = "\ufeff" if text.startswith("\ufeff") else ""
-    source = StorySource(slug="", path=Path(), display_path="")
-    parse_story_text(source, text, max_front_matter)
-    errors = [problem for problem in source.problems if problem.is_error]
-    if errors or not isinstance(source.data, dict):
-        reasons = "; ".join(f"regel {problem.line}: {problem.message}" for problem in errors)
-        raise CannotWithdraw(f"de gegevens bovenaan het verhaal kloppen niet ({reasons})")
-    rest = text[len(bom) :]
-    boundaries = list(_BOUNDARY.finditer(rest))
-    if len(boundaries) < 2 or boundaries[0].start() != 0:
-        raise CannotWithdraw("het verhaal begint niet met gegevens tussen twee regels '---'")
-    data = dict(source.data)
-    data["status"] = WITHDRAWN
-    newline = "\r\n" if "\r\n" in rest[: boundaries[1].start()] else "\n"
-    # A wide line keeps every value on one line; safe_dump quotes whatever needs quoting.
-    front = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
-    # The closing '---' and everything after it are kept exactly as they were.
-    new_text = bom + "---" + newline + front.replace("\n", newline) + rest[boundaries[1].start() :]
-
-    check = StorySource(slug="", path=Path(), display_path="")
-    parse_story_text(check, new_text, max_front_matter)
-    if check.data != data or check.body != source.body:
-        raise CannotWithdraw("de gegevens konden niet veilig opnieuw worden geschreven")
-    return new_text, source.data
+    try:
+        story = StoryFile(text, max_front_matter)
+        data = story.data
+        story.set("status", WITHDRAWN)
+    except StoryFileError as error:
+        raise CannotWithdraw(str(error)) from None
+    return story.text, data
 
 
 def withdraw(settings: Settings, slug: str) -> Withdrawal:
@@ -102,10 +83,11 @@ def withdraw(settings: Settings, slug: str) -> Withdrawal:
     if story_file is None:
         raise LookupError(slug)
     try:
-        text = story_file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        # Bytes, so that line endings are kept as they are.
+        content = story_file.read_bytes()
+    except OSError as error:
         raise CannotWithdraw(f"het bestand kan niet gelezen worden ({error})") from None
-    new_text, data = with_status(text, settings.max_front_matter_bytes)
+    new_text, data = with_status(content, settings.max_front_matter_bytes)
     already = str(data.get("status", "")).strip().lower() == WITHDRAWN
     if not already:
         _replace(story_file, new_text)
@@ -264,18 +246,8 @@ def steps(settings: Settings, result: Withdrawal) -> str:
 
 def _git_paths(root: Path, paths: list[Path]) -> list[str]:
     """Paths as git filter-repo wants them: from the top of the repository, when there is one."""
-    top = root
     try:
-        found = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-        if found.returncode == 0 and found.stdout.strip():
-            top = Path(found.stdout.strip())
-    except (OSError, subprocess.SubprocessError):
-        pass
+        top = gitrepo.toplevel(root, timeout=10)
+    except GitError:
+        top = root  # not in a repository, or no git
     return [display_path(path, top) for path in paths]

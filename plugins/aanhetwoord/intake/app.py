@@ -425,7 +425,7 @@ class Intake:
             self.store,
             self.register,
             self.stories_path,
-            site.registers,
+            site.settings.max_front_matter_bytes,
             site.settings.current_date(),
         )
         response = self.page(request, "withdraw.html", 200, submission=submission, done=result.outcome.value)

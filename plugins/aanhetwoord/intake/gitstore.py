@@ -11,40 +11,30 @@ neither can overwrite the other.
 A crash can leave two things behind: loose objects nobody refers to (git's own garbage
 collection removes them) and a temporary index file ``index-…`` in the work folder (the check
 at start removes those; see :mod:`recovery`).
+
+The git commands themselves are :mod:`aanhetwoord.gitrepo`'s; this module adds what the intake
+needs on top: safe paths, branch names, the crash points and the temporary index's name.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
-import subprocess
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
+from ..gitrepo import Author, GitError, Repo
 from . import crashpoint
 
-FILE_MODE = "100644"
+__all__ = ["INDEX_PREFIX", "Author", "BranchExists", "GitError", "GitStore", "check_path"]
+
 INDEX_PREFIX = "index-"  # temporary index files in the work folder; a stale one is safe to delete
 _SAFE_COMPONENT = re.compile(r"^[A-Za-z0-9._-]+$")
-# Variables that would point git at another repository, index or object store than ours.
-_REDIRECTING = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR")
-
-
-class GitError(Exception):
-    pass
 
 
 class BranchExists(GitError):
     pass
-
-
-@dataclass(frozen=True)
-class Author:
-    name: str
-    email: str
 
 
 class GitStore:
@@ -53,7 +43,7 @@ class GitStore:
         self.work_dir = work_dir
         self.author = author
         self.base = base
-        self._zero: str | None = None
+        self.repo = Repo(repository)
 
     # Reading ---------------------------------------------------------------------------------
 
@@ -70,61 +60,42 @@ class GitStore:
         return commit
 
     def resolve(self, ref: str) -> str | None:
-        result = self._run(
-            "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}", check=False
-        )
-        return result.stdout.decode().strip() if result.returncode == 0 else None
+        return self.repo.resolve(ref)
 
     def exists(self, commit: str, path: str) -> bool:
-        return self._run("cat-file", "-e", f"{commit}:{path}", check=False).returncode == 0
+        return self.repo.exists(commit, path)
 
     def read(self, commit: str, path: str) -> bytes:
-        return self._run("cat-file", "blob", f"{commit}:{path}").stdout
+        return self.repo.read(commit, path)
 
     def names(self, commit: str, folder: str) -> list[str]:
         """The names directly inside ``folder`` in ``commit`` (files and folders)."""
-        result = self._run("ls-tree", "-z", "--name-only", commit, "--", f"{folder}/", check=False)
-        if result.returncode != 0:
-            return []
-        return [
-            PurePosixPath(name).name for name in result.stdout.decode("utf-8", "replace").split("\0") if name
-        ]
+        return self.repo.names(commit, folder)
 
     def branches(self, prefix: str) -> list[str]:
         """Branch names under ``prefix`` (like ``inzending/``), without ``refs/heads/``."""
-        output = self._run("for-each-ref", "--format=%(refname)", f"refs/heads/{prefix}").stdout.decode()
-        return [line.removeprefix("refs/heads/") for line in output.splitlines() if line]
+        return [ref.removeprefix("refs/heads/") for ref in self.repo.refs(f"refs/heads/{prefix}")]
 
     def refs(self) -> dict[str, str]:
-        output = self._run("for-each-ref", "--format=%(refname) %(objectname)").stdout.decode()
-        return dict(line.split(" ", 1) for line in output.splitlines() if line)
+        return self.repo.refs()
 
     def described(self, commit: str) -> tuple[str, str]:
         """When ``commit`` was made (ISO 8601, UTC) and its message."""
-        output = self._run("log", "-1", "--format=%ct%n%B", "--end-of-options", commit).stdout
-        seconds, _, message = output.decode("utf-8", "replace").partition("\n")
-        when = datetime.fromtimestamp(int(seconds), UTC).isoformat(timespec="seconds")
-        return when, message
+        seconds, message = self.repo.commit_info(commit)
+        return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds"), message
 
     def is_ancestor(self, commit: str, of: str) -> bool:
-        return self._run("merge-base", "--is-ancestor", commit, of, check=False).returncode == 0
+        return self.repo.is_ancestor(commit, of)
 
     def grep(self, commit: str, text: str, folder: str) -> list[str]:
         """Files under ``folder`` in ``commit`` that contain ``text`` (a fixed string)."""
-        result = self._run("grep", "-l", "-z", "-F", "-e", text, commit, "--", f"{folder}/", check=False)
-        if result.returncode not in (0, 1):
-            raise GitError(self._message(result, "grep"))
-        names = result.stdout.decode("utf-8", "replace").split("\0")
-        return [name.split(":", 1)[1] for name in names if ":" in name]
+        names = self.repo.grep(commit, folder, "-l", "-z", "-F", "-e", text).decode("utf-8", "replace")
+        return [name.split(":", 1)[1] for name in names.split("\0") if ":" in name]
 
     def matches(self, commit: str, pattern: str, folder: str) -> set[str]:
         """Every text matching the regular expression ``pattern`` in the files under ``folder``."""
-        result = self._run(
-            "grep", "-h", "-o", "-I", "-E", "-e", pattern, commit, "--", f"{folder}/", check=False
-        )
-        if result.returncode not in (0, 1):
-            raise GitError(self._message(result, "grep"))
-        return set(result.stdout.decode("utf-8", "replace").split())
+        found = self.repo.grep(commit, folder, "-h", "-o", "-I", "-E", "-e", pattern)
+        return set(found.decode("utf-8", "replace").split())
 
     # Writing ---------------------------------------------------------------------------------
 
@@ -135,102 +106,47 @@ class GitStore:
         removes the paths in ``remove``."""
         for path in [*files, *remove]:
             check_path(path)
-        blobs = {path: self._hash_object(content) for path, content in files.items()}
+        blobs = {path: self.repo.hash_object(content) for path, content in files.items()}
         crashpoint.reached("objects-written")
-        index = self.work_dir / f"{INDEX_PREFIX}{secrets.token_hex(8)}"
-        env = {"GIT_INDEX_FILE": str(index)}
-        try:
-            self._run("read-tree", base, env=env)
-            arguments = ["update-index", "--add"]
-            for path, blob in blobs.items():
-                arguments += ["--cacheinfo", f"{FILE_MODE},{blob},{path}"]
-            self._run(*arguments, env=env)
-            if remove:
-                self._run("update-index", "--force-remove", "--", *remove, env=env)
+        with self.repo.index(self.work_dir / f"{INDEX_PREFIX}{secrets.token_hex(8)}") as index:
+            index.read_tree(base)
+            index.add(blobs)
+            index.remove(remove)
             crashpoint.reached("index-written")
-            tree = self._run("write-tree", env=env).stdout.decode().strip()
-        finally:
-            index.unlink(missing_ok=True)
-            index.with_name(index.name + ".lock").unlink(missing_ok=True)
-        identity = {
-            "GIT_AUTHOR_NAME": self.author.name,
-            "GIT_AUTHOR_EMAIL": self.author.email,
-            "GIT_COMMITTER_NAME": self.author.name,
-            "GIT_COMMITTER_EMAIL": self.author.email,
-        }
-        result = self._run("commit-tree", tree, "-p", base, "-F", "-", env=identity, stdin=message.encode())
-        return result.stdout.decode().strip()
+            tree = index.write_tree()
+        return self.repo.commit_tree(tree, [base], message, self.author)
 
     def create_branch(self, branch: str, commit: str, reason: str) -> None:
         """Create ``branch`` at ``commit``, only if no branch of that name exists yet."""
         ref = self._branch_ref(branch)
-        result = self._run("update-ref", "-m", reason, ref, commit, self.zero_oid(), check=False)
-        if result.returncode != 0:
+        try:
+            self.repo.update_ref(ref, commit, self.zero_oid(), reason)
+        except GitError:
             if self.resolve(ref) is not None:
-                raise BranchExists(f"de branch {branch} bestaat al")
-            raise GitError(self._message(result, "update-ref"))
+                raise BranchExists(f"de branch {branch} bestaat al") from None
+            raise
 
     def move_branch(self, branch: str, commit: str, expected: str, reason: str) -> None:
         """Point ``branch`` at ``commit``, only while it still points at ``expected``."""
-        self._run("update-ref", "-m", reason, self._branch_ref(branch), commit, expected)
+        self.repo.update_ref(self._branch_ref(branch), commit, expected, reason)
 
     def delete_branch(self, branch: str, expected: str) -> None:
         """Remove ``branch``, only while it still points at ``expected``."""
-        self._run("update-ref", "-d", self._branch_ref(branch), expected)
+        self.repo.delete_ref(self._branch_ref(branch), expected)
 
     def push(self, remote: str, branch: str) -> None:
         ref = self._branch_ref(branch)
-        self._run("push", "--quiet", "--", remote, f"{ref}:{ref}", timeout=300)
+        self.repo.push(remote, f"{ref}:{ref}")
 
     def zero_oid(self) -> str:
         """All zeros as long as this repository's object names: "this ref must not exist yet"."""
-        if self._zero is None:
-            result = self._run("rev-parse", "--show-object-format", check=False)
-            kind = result.stdout.decode().strip() if result.returncode == 0 else "sha1"
-            self._zero = "0" * (64 if kind == "sha256" else 40)
-        return self._zero
-
-    # Plumbing --------------------------------------------------------------------------------
-
-    def _hash_object(self, content: bytes) -> str:
-        return self._run("hash-object", "-w", "--stdin", stdin=content).stdout.decode().strip()
+        return self.repo.zero_oid()
 
     def _branch_ref(self, branch: str) -> str:
         ref = f"refs/heads/{branch}"
-        if self._run("check-ref-format", ref, check=False).returncode != 0 or branch.startswith("-"):
+        if branch.startswith("-") or not self.repo.valid_ref(ref):
             raise GitError(f"'{branch}' kan geen naam van een branch zijn")
         return ref
-
-    def _run(
-        self,
-        *args: str,
-        env: Mapping[str, str] | None = None,
-        stdin: bytes | None = None,
-        check: bool = True,
-        timeout: float = 120,
-    ) -> subprocess.CompletedProcess[bytes]:
-        full_env = {key: value for key, value in os.environ.items() if key not in _REDIRECTING}
-        full_env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"})
-        full_env.update(env or {})
-        try:
-            result = subprocess.run(
-                ["git", "-C", str(self.repository), *args],
-                input=stdin,
-                capture_output=True,
-                env=full_env,
-                timeout=timeout,
-                check=False,
-            )
-        except (OSError, subprocess.TimeoutExpired) as error:
-            raise GitError(f"git {args[0]} werkt niet ({error})") from None
-        if check and result.returncode != 0:
-            raise GitError(self._message(result, args[0]))
-        return result
-
-    @staticmethod
-    def _message(result: subprocess.CompletedProcess[bytes], command: str) -> str:
-        lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        return f"git {command} lukt niet: {lines[-1] if lines else result.returncode}"
 
 
 def check_path(path: str) -> None:

@@ -13,10 +13,12 @@ import hashlib
 import ipaddress
 import os
 import secrets
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from .. import gitrepo
+from ..gitrepo import GitError
 
 PREFIX = "AANHETWOORD_INTAKE_"
 FORGES = ("github", "gitlab", "forgejo", "gitea")
@@ -182,18 +184,11 @@ def _with_secret(settings: IntakeSettings, secret: bytes | None) -> IntakeSettin
 
 def _work_tree(folder: Path) -> Path:
     try:
-        result = subprocess.run(
-            ["git", "-C", str(folder), "rev-parse", "--show-toplevel"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise SettingsError(f"git werkt niet ({error})") from None
-    if result.returncode != 0:
-        raise SettingsError(f"{PREFIX}REPOSITORY: {folder} is geen git-repository")
-    return Path(result.stdout.strip()).resolve()
+        return gitrepo.toplevel(folder, timeout=30).resolve()
+    except GitError as error:
+        if error.returncode is None:  # git did not run at all
+            raise SettingsError(f"git werkt niet ({error.stderr})") from None
+        raise SettingsError(f"{PREFIX}REPOSITORY: {folder} is geen git-repository") from None
 
 
 def _refuse_inside(data_dir: Path, repository: Path) -> None:

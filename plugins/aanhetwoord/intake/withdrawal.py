@@ -24,19 +24,15 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
-import yaml
-
-from ..load import STORY_FILE, StorySource, parse_story_text
-from ..model import Status
-from ..validate import Registers, validate
+from ..load import STORY_FILE
+from ..storyfile import StoryFile, StoryFileError
 from .gitstore import BranchExists, GitError, GitStore
 from .register import WITHDRAWN, Register, Submission
 from .submission import WITHDRAWAL_PREFIX
 
 log = logging.getLogger("aanhetwoord.intake")
-_STATUS_LINE = re.compile(r"^status\s*:.*$")
 _ATTEMPTS = 3
 # The addresses that carry a private token; only their first part may go into a log.
 _PRIVATE_PATH = re.compile(r"/(bedankt|intrekken)/[^/]*")
@@ -74,34 +70,38 @@ def withdraw(
     store: GitStore,
     register: Register,
     stories_path: str,
-    registers: Registers,
+    max_front_matter: int,
     today: date,
 ) -> Withdrawn:
     if submission.status == WITHDRAWN:
         if submission.withdrawal_branch is None:
-            _withdraw_submission_branch(submission, store, stories_path, registers, today)
+            _withdraw_submission_branch(submission, store, stories_path, max_front_matter)
         return Withdrawn(Outcome.ALREADY, submission.withdrawal_branch)
     base = store.base_commit()
-    found = _published_story(submission.id, store, base, stories_path)
+    found = _published_story(submission.id, store, base, stories_path, max_front_matter)
     if found is None:
-        closed = _withdraw_submission_branch(submission, store, stories_path, registers, today)
+        closed = _withdraw_submission_branch(submission, store, stories_path, max_front_matter)
         if not register.withdraw(submission.id, None):
             return Withdrawn(Outcome.ALREADY)
         log.info("submission %s withdrawn before it was merged", submission.id)
         return Withdrawn(Outcome.REGISTER, closed=closed)
-    path, text = found
+    path, story = found
     short = submission.id.rsplit("-", 1)[-1].lower()
     folder = PurePosixPath(path).parent.name if path.endswith(f"/{STORY_FILE}") else PurePosixPath(path).stem
     branch = f"{WITHDRAWAL_PREFIX}{today:%Y%m%d}-{folder}-{short}"
-    commit = _withdrawal_commit(
-        store,
-        base,
-        path,
-        text,
-        registers,
-        today,
-        f"Verhaal ingetrokken door de verteller: {folder}\n\nKenmerk: {submission.id}\n",
-    )
+    try:
+        commit = _withdrawal_commit(
+            store,
+            base,
+            path,
+            story,
+            f"Verhaal ingetrokken door de verteller: {folder}\n\nKenmerk: {submission.id}\n",
+        )
+    except StoryFileError as error:
+        # Staff take it off the site by hand; the resident is told it is being taken off.
+        log.error("submission %s: cannot set status withdrawn in %s: %s", submission.id, path, error)
+        register.withdraw(submission.id, None)
+        return Withdrawn(Outcome.BRANCH)
     if commit is None:
         register.withdraw(submission.id, None)  # staff withdrew it on the base branch already
         return Withdrawn(Outcome.ALREADY)
@@ -115,7 +115,7 @@ def withdraw(
 
 
 def _withdraw_submission_branch(
-    submission: Submission, store: GitStore, stories_path: str, registers: Registers, today: date
+    submission: Submission, store: GitStore, stories_path: str, max_front_matter: int
 ) -> str | None:
     """One commit on the submission's own branch: ``status: withdrawn``, photos gone.
 
@@ -128,18 +128,16 @@ def _withdraw_submission_branch(
             tip = store.resolve(f"refs/heads/{branch}")
             if tip is None:
                 return None
-            found = _published_story(submission.id, store, tip, stories_path)
+            found = _published_story(submission.id, store, tip, stories_path, max_front_matter)
             if found is None:
                 log.warning("submission %s: no story with its id on branch %s", submission.id, branch)
                 return None
-            path, text = found
+            path, story = found
             commit = _withdrawal_commit(
                 store,
                 tip,
                 path,
-                text,
-                registers,
-                today,
+                story,
                 f"Inzending ingetrokken door de verteller: niet samenvoegen\n\nKenmerk: {submission.id}\n",
             )
             if commit is None:
@@ -151,67 +149,39 @@ def _withdraw_submission_branch(
             log.info("submission %s withdrawn on its branch %s", submission.id, branch)
             return branch
         raise GitError(f"de branch {branch} bleef veranderen")
-    except GitError:
+    except (GitError, StoryFileError):
         log.exception("could not withdraw submission %s on its branch %s", submission.id, branch)
         return None
 
 
-def _withdrawal_commit(
-    store: GitStore, parent: str, path: str, text: str, registers: Registers, today: date, message: str
-) -> str | None:
-    """A commit on ``parent`` with ``status: withdrawn`` in the story at ``path`` and without the
-    story's photos (a withdrawn story shows none, and they should not stay in the tree); None
-    when there is nothing left to change."""
-    changed = with_status_withdrawn(text, registers, today)
+def _withdrawal_commit(store: GitStore, parent: str, path: str, story: StoryFile, message: str) -> str | None:
+    """A commit on ``parent`` with ``status: withdrawn`` in the story at ``path``, changing no
+    other line, and without the story's photos (a withdrawn story shows none, and they should
+    not stay in the tree); None when there is nothing left to change."""
+    changed = story.set("status", "withdrawn")
     folder = str(PurePosixPath(path).parent)
     photos = (
         [f"{folder}/{name}" for name in store.names(parent, folder) if name != STORY_FILE]
         if path.endswith(f"/{STORY_FILE}")
         else []
     )
-    if changed == text and not photos:
+    if not changed and not photos:
         return None
-    return store.commit_files(parent, {path: changed.encode("utf-8")}, message, remove=photos)
+    return store.commit_files(parent, {path: story.encode()}, message, remove=photos)
 
 
-def _published_story(reference: str, store: GitStore, base: str, stories_path: str) -> tuple[str, str] | None:
+def _published_story(
+    reference: str, store: GitStore, base: str, stories_path: str, max_front_matter: int
+) -> tuple[str, StoryFile] | None:
     """The story file on the base branch whose ``consent.reference`` is this submission's id."""
     for path in store.grep(base, reference, stories_path):
         if not path.endswith(".md"):
             continue
-        text = store.read(base, path).decode("utf-8", "replace")
-        source = StorySource(slug="x", path=Path(path), display_path=path)
-        parse_story_text(source, text, 1024 * 1024)
-        consent = source.data.get("consent")
+        try:
+            story = StoryFile(store.read(base, path), max_front_matter)
+        except StoryFileError:
+            continue
+        consent = story.get("consent")
         if isinstance(consent, dict) and str(consent.get("reference", "")).strip() == reference:
-            return path, text
+            return path, story
     return None
-
-
-def with_status_withdrawn(text: str, registers: Registers, today: date) -> str:
-    """The story with ``status: withdrawn``, touching only that one line of the front matter."""
-    lines = text.replace("\r\n", "\n").split("\n")
-    closing = next((index for index in range(1, len(lines)) if lines[index].rstrip() == "---"), None)
-    if lines and lines[0].rstrip() == "---" and closing is not None:
-        status = next((i for i in range(1, closing) if _STATUS_LINE.match(lines[i])), None)
-        if status is not None:
-            lines[status] = "status: withdrawn"
-        else:
-            lines.insert(1, "status: withdrawn")
-        changed = "\n".join(lines)
-        if _is_withdrawn(changed, registers, today):
-            return changed
-    # Front matter laid out in an unusual way: write it again with the safe dumper instead.
-    source = StorySource(slug="x", path=Path(STORY_FILE), display_path=STORY_FILE)
-    parse_story_text(source, text, 1024 * 1024)
-    data = dict(source.data)
-    data["status"] = "withdrawn"
-    dumped = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
-    return f"---\n{dumped}---\n\n{source.body}"
-
-
-def _is_withdrawn(text: str, registers: Registers, today: date) -> bool:
-    source = StorySource(slug="x", path=Path(STORY_FILE), display_path=STORY_FILE)
-    parse_story_text(source, text, 1024 * 1024)
-    story, _ = validate(source, registers, today)
-    return story is not None and story.status is Status.WITHDRAWN
