@@ -37,6 +37,8 @@ from .text import UNFIT_CHARACTERS, without_unfit
 # One line of frontmatter's boundary (``^-{3,}\s*$``), which the loader splits on.
 _BOUNDARY_LINE = re.compile(r"-{3,}\s*")
 _BLANK_LINES = re.compile(r"(?:[ \t]*\r?\n)*")
+# A line holding only a comment, indented.
+_INDENTED_COMMENT = re.compile(r"[ \t]+#[^\r\n]*(?:\r?\n)?")
 # A comment after a value on the same line, with the space before it.
 _TRAILING_COMMENT = re.compile(r"[ \t]+#.*")
 # A list on one line stays readable up to about this width; a longer one becomes a block list.
@@ -188,7 +190,12 @@ class StoryFile:
             return False
         expected = self.data
         _drop(expected, path)
-        self._adopt(self._removing(self._root, (), path), expected, path)
+        try:
+            self._adopt(self._removing(self._root, (), path), expected, path)
+        except StoryFileError:
+            # An indented comment under the field would fall into a block of text above it once
+            # the field is gone: such a comment belongs to the field, and goes with it.
+            self._adopt(self._removing(self._root, (), path, comments=True), expected, path)
         return True
 
     def set_body(self, body: str) -> None:
@@ -353,7 +360,11 @@ class StoryFile:
         return self._replacing(found, new_value)
 
     def _removing(
-        self, mapping: yaml.MappingNode | None, done: tuple[str, ...], path: tuple[str, ...]
+        self,
+        mapping: yaml.MappingNode | None,
+        done: tuple[str, ...],
+        path: tuple[str, ...],
+        comments: bool = False,
     ) -> str:
         fields = self._fields(mapping) if mapping is not None else []
         name, rest = path[0], path[1:]
@@ -365,14 +376,18 @@ class StoryFile:
                 and _is_block(found.value)
                 and len(found.value.value) > 1
             ):
-                return self._removing(found.value, (*done, name), rest)
+                return self._removing(found.value, (*done, name), rest, comments)
             new_value = self.get((*done, name))
             _drop(new_value, rest)
             return self._replacing(found, new_value)
         text = self._text
         # Every occurrence: an earlier one would count again once the last is gone.
         for field in reversed(matching):
-            text = text[: field.start] + text[field.end :]
+            end = field.end
+            if comments:
+                while found_comment := _INDENTED_COMMENT.match(text, end):
+                    end = found_comment.end()
+            text = text[: field.start] + text[end:]
         return text
 
     def _replacing(self, found: _Field, value: Any) -> str:
