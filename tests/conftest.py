@@ -1,10 +1,18 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from sitefactory import Site, make_site
+
+# On CI every property test tries the same examples each run, so a run never fails by chance;
+# on a developer's machine they try new ones each time and keep what failed in .hypothesis/.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 # Browser fixtures (one Chromium per test session) for every test module.
 pytest_plugins = ["browser_support"]
