@@ -17,13 +17,12 @@ from . import maps, markdown
 from .catalogue import Catalogue, Term, paginate
 from .memo import Memo, RenderedText
 from .model import Page, PageKind, Status, Story, TermKind
-from .photos import Photo
+from .photo_urls import PhotoUrls
 from .problems import Problem
 from .settings import Settings
 from .text import DIGITS, credit_caption, initial, shorten, slugify
 from .texts import Texts, language_name, text_direction
-from .urls import Urls, relative
-from .validate import asset_name
+from .urls import relative
 
 TEMPLATES = Path(__file__).parent / "templates"
 # The keys of their words in texts.py.
@@ -49,8 +48,7 @@ class Renderer:
         settings: Settings,
         catalogue: Catalogue,
         problems: list[Problem],
-        photos: dict[Path, Photo] | None = None,
-        cards: dict[str, Path] | None = None,
+        photo_urls: PhotoUrls,
         extra_templates: Path | None = None,
         memo: Memo | None = None,
     ) -> None:
@@ -61,9 +59,8 @@ class Renderer:
         self.pages_memo = memo.story_pages
         self.catalogue = catalogue
         self.problems = problems
-        self.photos = photos or {}
-        self.cards = cards or {}
-        self.urls = Urls(settings.urls, settings.site_url)
+        self.photo_urls = photo_urls
+        self.urls = photo_urls.urls
         self.t = Texts(settings.language)
         loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(TEMPLATES)]
         if extra_templates and extra_templates.is_dir():
@@ -104,7 +101,7 @@ class Renderer:
     def card(self, story: Story, from_url: str, heading: int = 2) -> str:
         prefix = "../" * from_url.count("/")
         communities = self.catalogue.communities_of(story)
-        cover = self.photos.get(story.folder / asset_name(story.image.src)) if story.image else None
+        cover = self.photo_urls.cover(story)
         names = (*(community.name for community in communities), cover.folder.name if cover else "")
         key = (story.slug, prefix, heading)
         known = self._cards.get(key)
@@ -173,7 +170,7 @@ class Renderer:
         translations = self.catalogue.translations.get(story.slug, [])
         communities = self.catalogue.communities_of(story)
         related = self.card_list(self.catalogue.related.get(story.slug, []), url, heading=3)
-        cover = self.photos.get(story.folder / asset_name(story.image.src)) if story.image else None
+        cover = self.photo_urls.cover(story)
         # Stories compare by value, and one unchanged since the last build is the same object.
         key = (
             story,
@@ -182,7 +179,7 @@ class Renderer:
             tuple((community.slug, community.name) for community in communities),
             related,
             cover.folder if cover else None,
-            self.cards.get(story.slug),
+            self.photo_urls.cards.get(story.slug),
         )
         known = self.pages_memo.get(story.slug)
         if known is not None and known[0] == key:
@@ -258,7 +255,7 @@ class Renderer:
             indexable=not preview,
             language=language,
             assets=assets,
-            image=self._social_image(story, assets),
+            image=self.photo_urls.social_image(story, assets),
             deferred=deferred,
             alternates=[
                 (other.language or self.settings.language, self.urls.story(other.slug))
@@ -269,7 +266,7 @@ class Renderer:
     def story_text(self, story: Story, href: Callable[[str], str]) -> RenderedText:
         """The story's body and updates as HTML, rendered once per text and photo set."""
         photos = tuple(
-            (name, photo.folder if (photo := self.photos.get(story.folder / name)) else None)
+            (name, photo.folder if (photo := self.photo_urls.photos.get(story.folder / name)) else None)
             for name in story.assets
         )
         key = (story.body, tuple(update.text for update in story.updates), photos)
@@ -301,11 +298,10 @@ class Renderer:
         sizes: str = "(min-width: 76.25em) 37rem, (min-width: 60em) 70vw, 100vw",
     ) -> str | None:
         """A responsive <picture> for a story photo; its files are added to ``assets``."""
-        photo = self.photos.get(story.folder / asset_name(src))
+        photo = self.photo_urls.photo(story, src)
         if photo is None:
             return None
-        # The cache key in the file name makes every published photo URL unique and immutable.
-        prefix = f"{self.urls.asset(story.slug, photo.folder.name[:12])}-"
+        prefix = self.photo_urls.prefix(story, photo)
         for name in photo.files():
             assets[prefix + name] = photo.folder / name
         return self._templates["picture"].render(
@@ -317,30 +313,6 @@ class Renderer:
             cover=cover,
             sizes=sizes,
         )
-
-    def cover_url(self, story: Story) -> str:
-        """Site-relative URL of the largest JPEG of the story's cover, or "" without one.
-
-        The file is published with the story page (see :meth:`picture`), never the original."""
-        if story.image is None:
-            return ""
-        photo = self.photos.get(story.folder / asset_name(story.image.src))
-        if photo is None:
-            return ""
-        largest = photo.of_format("jpeg")[-1]
-        return f"{self.urls.asset(story.slug, photo.folder.name[:12])}-{largest.file}"
-
-    def _social_image(self, story: Story, assets: dict[str, Path]) -> str:
-        if story.image is not None:
-            photo = self.photos.get(story.folder / asset_name(story.image.src))
-            if photo is not None:
-                return f"{self.urls.asset(story.slug, photo.folder.name[:12])}-{photo.social}"
-        card = self.cards.get(story.slug)
-        if card is None:
-            return ""
-        url = self.urls.asset(story.slug, f"social-{card.stem[:12]}.jpg")
-        assets[url] = card
-        return url
 
     @staticmethod
     def _take_tokens(story: Story) -> list | None:
