@@ -10,21 +10,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import jinja2
 from markupsafe import Markup
 
-from . import maps, markdown
-from .catalogue import Catalogue, Term, paginate
-from .memo import Memo, RenderedText
-from .model import Page, PageKind, Status, Story, TermKind
-from .photo_urls import PhotoUrls
-from .problems import Problem
-from .settings import Settings
-from .text import DIGITS, credit_caption, initial, shorten, slugify
-from .texts import Texts, language_name, text_direction
-from .urls import relative
+from .. import maps, markdown
+from ..catalogue import Catalogue, Term, paginate
+from ..memo import CardEntry, Memo, RenderedText, StoryPageEntry, TextEntry
+from ..model import Page, PageKind, Status, Story, TermKind
+from ..photo_urls import PhotoUrls
+from ..problems import Problem
+from ..settings import Settings
+from ..text import DIGITS, credit_caption, initial, shorten, slugify
+from ..texts import Texts, language_name, text_direction
+from ..urls import relative
+from .environment import Templates, environment
 
-TEMPLATES = Path(__file__).parent / "templates"
 # The keys of their words in texts.py.
 OVERVIEW_TITLES = {
     TermKind.NEIGHBOURHOODS: "neighbourhoods",
@@ -62,35 +61,8 @@ class Renderer:
         self.photo_urls = photo_urls
         self.urls = photo_urls.urls
         self.t = Texts(settings.language)
-        loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(TEMPLATES)]
-        if extra_templates and extra_templates.is_dir():
-            loaders.insert(0, jinja2.FileSystemLoader(extra_templates))
-        self.env = jinja2.Environment(
-            loader=jinja2.ChoiceLoader(loaders),
-            autoescape=True,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            undefined=jinja2.StrictUndefined,
-            bytecode_cache=memo.bytecode,
-        )
-        self.env.globals.update(
-            t=self.t,
-            urls=self.urls,
-            settings_share_url=settings.share_url,
-            kinds={kind.value: kind for kind in TermKind},
-        )
-        self._templates = {
-            name: self.env.get_template(f"{name}.html")
-            for name in (
-                "story",
-                "picture",
-                "card",
-                "overview",
-                "term",
-                "withdrawn",
-                "home",
-            )
-        }
+        self.env = environment(settings, self.urls, self.t, extra_templates, memo.bytecode)
+        self._templates = Templates.load(self.env)
         self._cards = memo.cards
 
     # Pieces -------------------------------------------------------------------------------
@@ -105,8 +77,13 @@ class Renderer:
         names = (*(community.name for community in communities), cover.folder.name if cover else "")
         key = (story.slug, prefix, heading)
         known = self._cards.get(key)
-        if known is not None and known[0] is story and known[1] == names:
-            return known[2]
+        # By value: a story unchanged since the last build is usually the same object (quick to see).
+        if (
+            known is not None
+            and (known.story is story or known.story == story)
+            and known.communities == names
+        ):
+            return known.html
 
         def href(to_url: str) -> str:
             return prefix + to_url
@@ -117,7 +94,7 @@ class Renderer:
             self.picture(story, story.image.src, "", href, {}, sizes=CARD_SIZES) if story.image else None
         )
         # Links go through the site root, so a card is the same on every page at this depth.
-        html = self._templates["card"].render(
+        html = self._templates.card.render(
             story=story,
             communities=communities,
             href=href,
@@ -125,7 +102,7 @@ class Renderer:
             summary=shorten(story.summary, self.settings.card_summary_length),
             picture=Markup(picture) if picture else "",
         )
-        self._cards[key] = (story, names, html)
+        self._cards[key] = CardEntry(story, names, html)
         return html
 
     def card_list(self, stories: list[Story], from_url: str, heading: int = 2) -> str:
@@ -182,10 +159,10 @@ class Renderer:
             self.photo_urls.cards.get(story.slug),
         )
         known = self.pages_memo.get(story.slug)
-        if known is not None and known[0] == key:
-            return known[1]
+        if known is not None and known.key == key:
+            return known.page
         page = self._story_page(story, preview, url, translations, communities, related)
-        self.pages_memo[story.slug] = (key, page)
+        self.pages_memo[story.slug] = StoryPageEntry(key, page)
         return page
 
     def _story_page(
@@ -222,7 +199,7 @@ class Renderer:
             when = self.t("planned")
         else:
             when = ""
-        content = self._templates["story"].render(
+        content = self._templates.story.render(
             story=story,
             href=href,
             url=url,
@@ -271,9 +248,9 @@ class Renderer:
         )
         key = (story.body, tuple(update.text for update in story.updates), photos)
         known = self.texts.get(story.slug)
-        if known is not None and known[0] == key:
+        if known is not None and known.key == key:
             story.body_tokens = None  # not needed: the HTML is known
-            return known[1]
+            return known.text
         assets: dict[str, Path] = {}
 
         def inline(src: str, alt: str) -> str:
@@ -284,7 +261,7 @@ class Renderer:
         body = markdown.render(story.body, inline, self._take_tokens(story))
         updates = tuple(markdown.render(update.text, inline) for update in story.updates)
         text = RenderedText(body, updates, tuple(assets.items()))
-        self.texts[story.slug] = (key, text)
+        self.texts[story.slug] = TextEntry(key, text)
         return text
 
     def picture(
@@ -304,7 +281,7 @@ class Renderer:
         prefix = self.photo_urls.prefix(story, photo)
         for name in photo.files():
             assets[prefix + name] = photo.folder / name
-        return self._templates["picture"].render(
+        return self._templates.picture.render(
             photo=photo,
             fallback=photo.of_format("jpeg")[-1],
             prefix=prefix,
@@ -322,7 +299,7 @@ class Renderer:
 
     def withdrawn_page(self, slug: str) -> Page:
         url = self.urls.story(slug)
-        content = self._templates["withdrawn"].render(href=self.link(url))
+        content = self._templates.withdrawn.render(href=self.link(url))
         return Page(
             url=url,
             title=self.t("withdrawn_title"),
@@ -368,7 +345,7 @@ class Renderer:
                 if with_problems and number == 1
                 else "",
             )
-            content = self._templates["term"].render(**context)
+            content = self._templates.term.render(**context)
             page_title = (
                 title if number == 1 else f"{title} ({self.t('page_of', page=number, pages=len(chunks))})"
             )
@@ -395,7 +372,7 @@ class Renderer:
         letters: dict[str, str] = {}
         if kind == TermKind.COMMUNITIES and len(terms) > LETTERS_FROM:
             groups, letters = self._by_letter(terms)
-        content = self._templates["overview"].render(
+        content = self._templates.overview.render(
             title=self.t(OVERVIEW_TITLES[kind]),
             intro=self.t(f"{OVERVIEW_TITLES[kind]}_intro"),
             groups=groups,
@@ -434,7 +411,7 @@ class Renderer:
 
     def home(self, from_url: str = "") -> str:
         """The story mix for the home page: pinned first, every neighbourhood its turn."""
-        return self._templates["home"].render(
+        return self._templates.home.render(
             cards=self.card_list(self.catalogue.home, from_url),
             href=self.link(from_url),
         )
