@@ -138,7 +138,6 @@ class StoryPages:
         key = (story.body, tuple(update.text for update in story.updates), photos)
         known = self.texts.get(story.slug)
         if known is not None and known.key == key:
-            story.body_tokens = None  # not needed: the HTML is known
             return known.text
         assets: dict[str, Path] = {}
 
@@ -147,9 +146,8 @@ class StoryPages:
             # a link to a file the site does not have.
             return picture(context, story, src, alt, href, assets) or ""
 
-        # The validator's parse of the body, once: rendering changes the tokens.
-        tokens, story.body_tokens = story.body_tokens, None
-        body = markdown.render(story.body, inline, tokens)
+        # The validator's parse of the body: rendering reads it and leaves it as it is.
+        body = markdown.render(story.body, inline, story.body_tokens)
         updates = tuple(markdown.render(update.text, inline) for update in story.updates)
         text = RenderedText(body, updates, tuple(assets.items()))
         self.texts[story.slug] = TextEntry(key, text)
