@@ -125,3 +125,48 @@ def test_a_note_never_reaches_the_page_whatever_surrounds_it(before, note, after
     text = f"{before}<!--{marker}{note}{'-->' if closed else ''}{after}"
     assert marker not in markdown.render(text)
     assert marker not in markdown.first_paragraph_text(markdown.parse(text))
+
+
+# Photos that are shown, left out, or from another host, in headings, links, lists and quotes.
+_WITH_PHOTOS = st.lists(
+    st.sampled_from(
+        [
+            "# Kop",
+            "Tekst",
+            "![a](a.jpg)",
+            "![weg](weg.jpg)",
+            "![ver](https://example.org/x.jpg)",
+            "[",
+            "]",
+            "(https://example.org/)",
+            "- ",
+            "> ",
+            "\n\n",
+            " ",
+            "[](https://example.org/)",
+        ]
+    ),
+    max_size=12,
+).map("".join)
+
+
+def _photo(src: str, alt: str) -> str | None:
+    return "" if src == "weg.jpg" else None if alt == "a" else "<picture></picture>"
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=_WITH_PHOTOS)
+def test_rendering_leaves_the_parse_as_it_was_so_it_renders_the_same_again(text):
+    tokens = markdown.parse(text)
+    first = markdown.render(text, _photo, tokens)
+    assert tokens == markdown.parse(text)
+    assert markdown.render(text, _photo, tokens) == first
+    assert markdown.render(text, _photo) == first
+
+
+def test_one_parse_rendered_twice_gives_the_same_page():
+    text = "# Kop\n\nVoor ![a](a.jpg) na ![weg](weg.jpg).\n\n[![weg](weg.jpg)](https://example.org/)"
+    tokens = markdown.parse(text)
+    expected = '<h2>Kop</h2>\n<p>Voor <img src="a.jpg" alt="a" loading="lazy"> na .</p>\n'
+    assert markdown.render(text, _photo, tokens) == expected
+    assert markdown.render(text, _photo, tokens) == expected

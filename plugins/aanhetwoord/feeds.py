@@ -1,6 +1,6 @@
 """Feeds: Atom and JSON Feed 1.1 for the whole site and for every neighbourhood, theme and community.
 
-Built from the catalogue alone (front matter and the photo data the renderer already has), so a
+Built from the catalogue alone (front matter and the processed photos' URLs), so a
 build needs no network. Only public stories are in the catalogue's lists: drafts, embargoed and
 withdrawn stories can never reach a feed.
 """
@@ -16,6 +16,7 @@ from typing import Any
 
 from .catalogue import Catalogue
 from .model import Story
+from .photo_urls import PhotoUrls
 from .settings import Settings
 from .text import without_unfit
 from .texts import Texts
@@ -66,13 +67,14 @@ def feed_files(
     catalogue: Catalogue,
     urls: Urls,
     settings: Settings,
-    cover: Callable[[Story], str],
+    photo_urls: PhotoUrls,
     made: dict[str, tuple[tuple, bytes, bytes]] | None = None,
 ) -> dict[str, bytes]:
-    """Site-relative path → content of every feed. ``cover(story)`` is a site-relative image url or "".
+    """Site-relative path → content of every feed.
 
     ``made`` keeps feeds between builds of one session: a feed whose stories are unchanged is
     not written out again."""
+    cover = photo_urls.cover_url
     files: dict[str, bytes] = {}
     seen: set[str] = set()
     for feed in feeds(catalogue, settings, urls):

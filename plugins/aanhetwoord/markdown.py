@@ -182,31 +182,38 @@ PictureRenderer = Callable[[str, str], "str | None"]
 def render(text: str, picture: PictureRenderer | None = None, tokens: list[Token] | None = None) -> str:
     """Safe HTML for a story body or update; headings start at level 2 under the story title.
 
-    ``tokens`` may be the text already parsed (by the validator); they are used up."""
+    ``tokens`` may be the text already parsed (by the validator); they are read, never changed,
+    so the same parse can be rendered again."""
     tokens = parse(text) if tokens is None else tokens
+    shown: list[Token] = []
     emptied = False
     for token in tokens:
         if token.type in {"heading_open", "heading_close"} and token.tag == "h1":
-            token.tag = "h2"
+            token = token.copy(tag="h2")
         elif token.type == "inline":
-            emptied |= _images(token, picture)
+            token, left_out = _images(token, picture)
+            emptied |= left_out
+        shown.append(token)
     if emptied:
-        tokens = _without_empty_paragraphs(tokens)
-    html = _parser().renderer.render(tokens, _parser().options, {})
+        shown = _without_empty_paragraphs(shown)
+    html = _parser().renderer.render(shown, _parser().options, {})
     return clean(html)
 
 
-def _images(inline: Token, picture: PictureRenderer | None) -> bool:
+def _images(inline: Token, picture: PictureRenderer | None) -> tuple[Token, bool]:
     """Photos from the story folder become responsive pictures; an image from another host would
-    be a request to it, so it shows its alt text instead. True when a photo was left out."""
-    children: list[Token] = []
+    be a request to it, so it shows its alt text instead. Returns the inline token as shown (a
+    copy where anything changed) and whether a photo was left out."""
+    if not any(child.type == "image" for child in inline.children or []):
+        return inline, False
+    shown: list[Token] = []  # every child, photos as shown
+    children: list[Token] = []  # without photos left out and the links around them
     left_out = False
     for child in inline.children or []:
         if child.type == "image":
             src = unquote(str(child.attrGet("src") or ""))
             if not is_local_image(src):
-                child.type = "text"
-                child.children = None
+                child = child.copy(type="text", children=None)
             else:
                 html = picture(src, child.content) if picture else None
                 if html == "":
@@ -214,22 +221,21 @@ def _images(inline: Token, picture: PictureRenderer | None) -> bool:
                     continue
                 if html is not None:
                     # Our own markup, built with escaping; the renderer prints html_inline as it is.
-                    child.type = "html_inline"
-                    child.content = html
-                    child.children = None
+                    child = child.copy(type="html_inline", content=html, children=None)
                 else:
-                    child.attrSet("loading", "lazy")
-        elif child.type == "link_close" and children and children[-1].type == "link_open":
+                    child = child.copy(attrs={**child.attrs, "loading": "lazy"})
+        shown.append(child)
+        if child.type == "link_close" and children and children[-1].type == "link_open":
             children.pop()  # a link around a photo that was left out: nothing to click on
             continue
         children.append(child)
-    if left_out:
-        inline.children = children
-        inline.meta["emptied"] = not any(
-            child.type not in {"softbreak", "hardbreak"} and (child.type != "text" or child.content.strip())
-            for child in children
-        )
-    return left_out
+    if not left_out:
+        return inline.copy(children=shown), False
+    emptied = not any(
+        child.type not in {"softbreak", "hardbreak"} and (child.type != "text" or child.content.strip())
+        for child in children
+    )
+    return inline.copy(children=children, meta={**inline.meta, "emptied": emptied}), True
 
 
 _CONTAINERS = {"list_item", "bullet_list", "ordered_list", "blockquote"}

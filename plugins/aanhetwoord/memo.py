@@ -31,6 +31,27 @@ class RenderedText:
     assets: tuple[tuple[str, Path], ...]
 
 
+@dataclass(frozen=True)
+class TextEntry:
+    key: Hashable  # the body, the updates and the photos they show
+    text: RenderedText
+
+
+@dataclass(frozen=True)
+class StoryPageEntry:
+    key: Hashable  # everything the story's page shows
+    page: Page
+
+
+@dataclass(frozen=True)
+class CardEntry:
+    """A story's card as made for one link prefix and heading level."""
+
+    story: Story
+    communities: tuple[str, ...]  # the names of its communities, and its cover's cache folder
+    html: str
+
+
 @dataclass
 class CheckedStory:
     key: Hashable
@@ -59,14 +80,14 @@ class Memo:
     # Settings, registers and date the entries below were made with; when they change, all go.
     context: Hashable = None
     checked: dict[Path, CheckedStory] = field(default_factory=dict)
-    texts: dict[str, tuple[Hashable, RenderedText]] = field(default_factory=dict)  # by slug
-    # slug → (everything the story's page shows, the page): see ``Renderer.story_page``
-    story_pages: dict[str, tuple[tuple, Page]] = field(default_factory=dict)
+    texts: dict[str, TextEntry] = field(default_factory=dict)  # by slug
+    # slug → the story's page and everything it shows: see ``Renderer.story_page``
+    story_pages: dict[str, StoryPageEntry] = field(default_factory=dict)
     # feed page → (its stories as shown, Atom, JSON Feed): see ``feeds.feed_files``
     feeds: dict[str, tuple[tuple, bytes, bytes]] = field(default_factory=dict)
-    # (slug, link prefix, heading level) → (the story object, its communities, the card's HTML);
-    # a story unchanged since the last build is the same object (see ``checked``).
-    cards: dict[tuple[str, str, int], tuple[Story, tuple[str, ...], str]] = field(default_factory=dict)
+    # (slug, link prefix, heading level) → the card, valid while the story and its communities
+    # and cover are the same; a story unchanged since the last build is the same object.
+    cards: dict[tuple[str, str, int], CardEntry] = field(default_factory=dict)
     # (path, size, mtime, inode) → the photo cache key, so unchanged photos are not hashed again
     photo_keys: dict[tuple[str, int, int, int], str] = field(default_factory=dict)
     # Compiled templates, for every Jinja environment of the session (the engine's too).

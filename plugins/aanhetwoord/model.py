@@ -102,7 +102,8 @@ class Story:
     assets: tuple[str, ...] = field(default_factory=tuple)
     # The line of each community name in the story file, for messages about it.
     community_lines: tuple[int, ...] = field(default=(), compare=False)
-    # The body as parsed by the validator, kept so rendering need not parse it again.
+    # The body as parsed by the validator, kept so rendering need not parse it again; rendering
+    # reads it and never changes it.
     body_tokens: list[Any] | None = field(default=None, repr=False, compare=False)
 
     @property

@@ -17,11 +17,13 @@ from .feeds import links as feed_links
 from .load import discover, read_story, story_paths
 from .memo import CheckedStory, Memo, story_key
 from .model import Page, Status, Story, TermKind
+from .photo_urls import PhotoUrls
 from .photos import Photo, PhotoCache, PhotoStats, process_all, social_cards
 from .problems import Problem, display_path
 from .registers import load_register
 from .render import Renderer
 from .settings import Settings
+from .urls import Urls
 from .validate import Registers, validate, validate_collection
 from .write import api_files, site_files
 
@@ -33,8 +35,13 @@ class Site:
     catalogue: Catalogue
     problems: list[Problem]
     renderer: Renderer
+    photo_urls: PhotoUrls  # for the feeds and the API as for the pages
     photo_stats: PhotoStats
     memo: Memo | None = None
+
+    @property
+    def urls(self) -> Urls:
+        return self.photo_urls.urls
 
     @property
     def errors(self) -> list[Problem]:
@@ -47,20 +54,20 @@ class Site:
         return self.renderer.home(from_url)
 
     def api_files(self) -> dict[str, bytes]:
-        return api_files(self.catalogue, self.renderer.urls, self.settings.language, self.renderer.cover_url)
+        return api_files(self.catalogue, self.urls, self.settings.language, self.photo_urls)
 
     def feed_files(self) -> dict[str, bytes]:
         return feed_files(
             self.catalogue,
-            self.renderer.urls,
+            self.urls,
             self.settings,
-            self.renderer.cover_url,
+            self.photo_urls,
             self.memo.feeds if self.memo is not None else None,
         )
 
     def site_files(self) -> dict[str, bytes]:
         """robots.txt and security.txt."""
-        return site_files(self.settings, self.renderer.urls)
+        return site_files(self.settings, self.urls)
 
     def files(self) -> dict[str, bytes]:
         """Every file the engine writes beside the pages: API, feeds, robots.txt, security.txt."""
@@ -68,12 +75,12 @@ class Site:
 
     @cached_property
     def _feed_titles(self) -> dict[str, str]:
-        return {feed.base: feed.title for feed in feeds(self.catalogue, self.settings, self.renderer.urls)}
+        return {feed.base: feed.title for feed in feeds(self.catalogue, self.settings, self.urls)}
 
     def feed_links(self, base: str) -> list[dict[str, str]]:
         """Alternate links for the page at ``base`` ("" for the home page and the story list)."""
         title = self._feed_titles.get(base)
-        return feed_links(base, title, self.renderer.urls) if title is not None else []
+        return feed_links(base, title, self.urls) if title is not None else []
 
 
 def load_registers(settings: Settings) -> tuple[Registers, list[Problem]]:
@@ -152,16 +159,16 @@ def build(
         related_min=settings.related_min,
         related_max=settings.related_max,
     )
+    photo_urls = PhotoUrls(Urls(settings.urls, settings.site_url), photos.photos, photos.cards)
     renderer = Renderer(
         settings,
         catalogue,
         [p for p in problems if p.is_error],
-        photos.photos,
-        photos.cards,
+        photo_urls,
         extra_templates,
         memo,
     )
-    return Site(settings, stories, catalogue, problems, renderer, photos.stats, memo)
+    return Site(settings, stories, catalogue, problems, renderer, photo_urls, photos.stats, memo)
 
 
 @dataclass

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from .catalogue import Catalogue
 from .model import Story
+from .photo_urls import PhotoUrls
 from .settings import Settings
 from .urls import Urls
 
@@ -19,11 +19,11 @@ def story_record(
     urls: Urls,
     catalogue: Catalogue,
     site_language: str,
-    cover: Callable[[Story], str] | None = None,
+    photo_urls: PhotoUrls | None = None,
 ) -> dict[str, Any]:
     image = None
     # The original photo is never published: the record points at the processed cover.
-    src = cover(story) if cover else ""
+    src = photo_urls.cover_url(story) if photo_urls else ""
     if story.image and src:
         image = {"url": urls.absolute(src), "alt": story.image.alt}
     return {
@@ -44,10 +44,10 @@ def api_files(
     catalogue: Catalogue,
     urls: Urls,
     site_language: str,
-    cover: Callable[[Story], str] | None = None,
+    photo_urls: PhotoUrls | None = None,
 ) -> dict[str, bytes]:
-    """Site-relative path → file content for every API file; ``cover(story)`` is a cover url or ""."""
-    stories = [story_record(story, urls, catalogue, site_language, cover) for story in catalogue.stories]
+    """Site-relative path → file content for every API file."""
+    stories = [story_record(story, urls, catalogue, site_language, photo_urls) for story in catalogue.stories]
     withdrawn = [urls.server_path(urls.story(slug)) for slug in catalogue.withdrawn]
     return {
         urls.api("stories.json"): _json({"stories": stories}),

@@ -218,7 +218,7 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
                 inclusion = InclusionLevel.DRAFT
             else:
                 inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
-            src_uri = site.renderer.urls.source_path(spec.url)
+            src_uri = site.urls.source_path(spec.url)
             existing = files.get_file_from_path(src_uri)
             if existing is not None:
                 files.remove(existing)
@@ -274,7 +274,7 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
     def on_page_context(self, context: dict, *, page: MkDocsPage, config: MkDocsConfig, nav: Any) -> dict:
         if self.site is None:
             return context
-        urls = self.site.renderer.urls
+        urls = self.site.urls
         language = self.settings.language
         # Plain text: the head partial escapes every value once.
         title = Markup(page.title or "").striptags()

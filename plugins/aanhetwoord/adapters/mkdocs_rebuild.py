@@ -27,7 +27,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.utils import get_build_date
 
-from ..render import Page
+from ..model import Page
 from ..settings import build_date
 
 

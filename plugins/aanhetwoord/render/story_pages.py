@@ -1,0 +1,165 @@
+"""Story pages: a story with its photos, updates, related stories and translations.
+
+A story's page is the same page as the build before when nothing it shows has changed, and its
+Markdown is rendered once per text and photo set (see memo.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from .. import markdown
+from ..catalogue import Term
+from ..memo import Memo, RenderedText, StoryPageEntry, TextEntry
+from ..model import Page, PageKind, Status, Story, TermKind
+from ..text import credit_caption
+from ..texts import language_name, text_direction
+from .cards import Cards, picture
+from .context import RenderContext, defer, link
+
+
+class StoryPages:
+    def __init__(self, context: RenderContext, cards: Cards, memo: Memo) -> None:
+        self.context = context
+        self.cards = cards
+        self.texts = memo.texts
+        self.made = memo.story_pages
+
+    def story_page(self, story: Story, preview: bool = False) -> Page:
+        """A story's page; the same page as the build before when nothing it shows has changed."""
+        context = self.context
+        url = context.urls.story(story.slug)
+        translations = context.catalogue.translations.get(story.slug, [])
+        communities = context.catalogue.communities_of(story)
+        related = self.cards.card_list(context.catalogue.related.get(story.slug, []), url, heading=3)
+        cover = context.photo_urls.cover(story)
+        # Stories compare by value, and one unchanged since the last build is the same object.
+        key = (
+            story,
+            preview,
+            tuple(translations),
+            tuple((community.slug, community.name) for community in communities),
+            related,
+            cover.folder if cover else None,
+            context.photo_urls.cards.get(story.slug),
+        )
+        known = self.made.get(story.slug)
+        if known is not None and known.key == key:
+            return known.page
+        page = self._story_page(story, preview, url, translations, communities, related)
+        self.made[story.slug] = StoryPageEntry(key, page)
+        return page
+
+    def _story_page(
+        self,
+        story: Story,
+        preview: bool,
+        url: str,
+        translations: list[Story],
+        communities: list[Term],
+        related: str,
+    ) -> Page:
+        context = self.context
+        settings, t = context.settings, context.t
+        href = link(url)
+        language = story.language or settings.language
+        banner = ""
+        if preview:
+            banner = (
+                t("embargo_banner", date=t.date(story.date))
+                if story.status is Status.PUBLISHED
+                else t("concept_banner")
+            )
+        assets: dict[str, Path] = {}
+        deferred: dict[str, str] = {}
+        cover = (
+            picture(context, story, story.image.src, story.image.alt, href, assets, cover=True)
+            if story.image
+            else ""
+        )
+        text = self.story_text(story, href)
+        assets.update(text.assets)
+        # A preview is not published yet: a draft says so, an embargoed story says when it will be.
+        if not preview:
+            when = t("published")
+        elif story.status is Status.PUBLISHED:
+            when = t("planned")
+        else:
+            when = ""
+        content = context.templates.story.render(
+            story=story,
+            href=href,
+            url=url,
+            cover=cover,
+            communities=communities,
+            neighbourhoods=context.catalogue.terms_of(story, TermKind.NEIGHBOURHOODS),
+            themes=context.catalogue.terms_of(story, TermKind.THEMES),
+            body=text.body,
+            updates=list(zip(story.updates, text.updates, strict=True)),
+            related=defer(deferred, related),
+            translations=[
+                (other, language_name(other.language or settings.language, settings.language))
+                for other in translations
+            ],
+            language=language if language != settings.language else "",
+            direction=text_direction(language),
+            banner=banner,
+            when=when,
+            caption=credit_caption(story.image.credit, t("photo_credit"))
+            if story.image and story.image.credit
+            else "",
+        )
+        return Page(
+            url=url,
+            title=story.title,
+            content=content,
+            kind=PageKind.STORY,
+            description=story.summary,
+            preview_only=preview,
+            indexable=not preview,
+            language=language,
+            assets=assets,
+            image=context.photo_urls.social_image(story, assets),
+            deferred=deferred,
+            alternates=[
+                (other.language or settings.language, context.urls.story(other.slug))
+                for other in translations
+            ],
+        )
+
+    def story_text(self, story: Story, href: Callable[[str], str]) -> RenderedText:
+        """The story's body and updates as HTML, rendered once per text and photo set."""
+        context = self.context
+        photos = tuple(
+            (name, photo.folder if (photo := context.photo_urls.photos.get(story.folder / name)) else None)
+            for name in story.assets
+        )
+        key = (story.body, tuple(update.text for update in story.updates), photos)
+        known = self.texts.get(story.slug)
+        if known is not None and known.key == key:
+            return known.text
+        assets: dict[str, Path] = {}
+
+        def inline(src: str, alt: str) -> str:
+            # A photo that was not processed may not be published (no consent): left out, never
+            # a link to a file the site does not have.
+            return picture(context, story, src, alt, href, assets) or ""
+
+        # The validator's parse of the body: rendering reads it and leaves it as it is.
+        body = markdown.render(story.body, inline, story.body_tokens)
+        updates = tuple(markdown.render(update.text, inline) for update in story.updates)
+        text = RenderedText(body, updates, tuple(assets.items()))
+        self.texts[story.slug] = TextEntry(key, text)
+        return text
+
+    def withdrawn_page(self, slug: str) -> Page:
+        url = self.context.urls.story(slug)
+        content = self.context.templates.withdrawn.render(href=link(url))
+        return Page(
+            url=url,
+            title=self.context.t("withdrawn_title"),
+            content=content,
+            kind=PageKind.WITHDRAWN,
+            indexable=False,
+        )
