@@ -227,3 +227,16 @@ def test_without_a_site_url_feeds_use_paths_from_the_site_root(site: Site):
     assert feed["feed_url"] == "/feed.json"
     assert feed["items"][0]["url"] == "/verhalen/een/"
     assert (site.site_dir / "robots.txt").read_text() == "User-agent: *\nAllow: /\n"
+
+
+def test_an_empty_feed_is_dated_by_the_newest_story_of_the_site(feed_site: Site):
+    # Veldrand has no stories; the site's newest change is the update of 2025-07-02.
+    root = atom(feed_site, "buurten/veldrand/feed.xml")
+    assert root.findall(f"{A}entry") == []
+    assert root.findtext(f"{A}updated") == "2025-07-02T00:00:00Z"
+
+
+def test_the_feed_of_a_site_without_stories_is_dated_by_the_build_date(site: Site):
+    site.build(strict=True)
+    for path in ("feed.xml", "buurten/veldrand/feed.xml"):
+        assert atom(site, path).findtext(f"{A}updated") == f"{TODAY.isoformat()}T00:00:00Z"
