@@ -125,3 +125,27 @@ def test_a_letter_takes_the_keyboard_to_its_heading(browser, many_communities_ur
         assert header_bottom <= top < page.viewport_size["height"]
     finally:
         context.close()
+
+
+def test_the_map_links_say_the_number_they_show(browser, demo_url: str):
+    """WCAG 2.5.3, label in name: axe's rule (not run by default) over the links of the map."""
+    context = new_context(browser)
+    try:
+        page = context.new_page()
+        page.goto(demo_url + "buurten/", wait_until="load")
+        page.add_script_tag(content=axe_source())
+        result = page.evaluate(
+            "rule => axe.run('.ahw-map__svg', {runOnly: {type: 'rule', values: [rule]}})",
+            "label-content-name-mismatch",
+        )
+        names = page.eval_on_selector_all(
+            "a.ahw-map__area",
+            "areas => areas.map(a => [a.querySelector('text').textContent.trim(), a.ariaLabel])",
+        )
+    finally:
+        context.close()
+    assert result["violations"] == []
+    assert [rule["id"] for rule in result["passes"]] == ["label-content-name-mismatch"]
+    assert len(names) >= 10
+    for shown, name in names:
+        assert shown.isdigit() and name.startswith(f"{shown}. "), (shown, name)

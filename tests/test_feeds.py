@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from aanhetwoord import pipeline
+from aanhetwoord.memo import Memo
+from aanhetwoord.siteconfig import load_settings
 from sitefactory import TODAY, Site, make_site
 
 A = "{http://www.w3.org/2005/Atom}"
@@ -227,3 +230,31 @@ def test_without_a_site_url_feeds_use_paths_from_the_site_root(site: Site):
     assert feed["feed_url"] == "/feed.json"
     assert feed["items"][0]["url"] == "/verhalen/een/"
     assert (site.site_dir / "robots.txt").read_text() == "User-agent: *\nAllow: /\n"
+
+
+def test_an_empty_feed_is_dated_by_the_newest_story_of_the_site(feed_site: Site):
+    # Veldrand has no stories; the site's newest change is the update of 2025-07-02.
+    root = atom(feed_site, "buurten/veldrand/feed.xml")
+    assert root.findall(f"{A}entry") == []
+    assert root.findtext(f"{A}updated") == "2025-07-02T00:00:00Z"
+
+
+def test_the_feed_of_a_site_without_stories_is_dated_by_the_build_date(site: Site):
+    site.build(strict=True)
+    for path in ("feed.xml", "buurten/veldrand/feed.xml"):
+        assert atom(site, path).findtext(f"{A}updated") == f"{TODAY.isoformat()}T00:00:00Z"
+
+
+def test_an_empty_feed_kept_between_builds_follows_the_newest_story(site: Site):
+    site.add_story("eerste", date="2025-03-01", neighbourhoods=["Oude Haven"])
+    settings = load_settings(site.write_config())
+    memo = Memo()
+    path = "buurten/veldrand/feed.xml"
+
+    def veldrand_updated() -> str | None:
+        files = pipeline.build(settings, memo=memo).feed_files()
+        return ET.fromstring(files[path]).findtext(f"{A}updated")
+
+    assert veldrand_updated() == "2025-03-01T00:00:00Z"
+    site.add_story("tweede", date="2025-04-15", neighbourhoods=["Lindehoeve"])
+    assert veldrand_updated() == "2025-04-15T00:00:00Z"

@@ -38,6 +38,7 @@ class MapLinks(HTMLParser):
         self.areas: list[dict[str, str]] = []
         self.in_svg = False
         self.in_title = False
+        self.in_text = False  # the number shown on an area
         self.list_links: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -50,16 +51,22 @@ class MapLinks(HTMLParser):
             self.list_links.append(values["href"])
         elif tag == "title" and self.in_svg:
             self.in_title = True
+        elif tag == "text" and self.in_svg and self.areas:
+            self.in_text = True
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "svg":
             self.in_svg = False
         elif tag == "title":
             self.in_title = False
+        elif tag == "text":
+            self.in_text = False
 
     def handle_data(self, data: str) -> None:
         if self.in_title and self.areas:
             self.areas[-1]["title"] += data
+        elif self.in_text and self.areas:
+            self.areas[-1]["shown"] = self.areas[-1].get("shown", "") + data
 
 
 def map_links(html: str) -> MapLinks:
@@ -199,8 +206,8 @@ def test_map_on_a_built_site_links_every_neighbourhood_with_geometry(tmp_path):
     html = site.page("buurten")
     found = map_links(html)
     assert [(area["href"], area["aria-label"], area["title"]) for area in found.areas] == [
-        ("oude-haven/", "Oude Haven: 2 verhalen", "Oude Haven: 2 verhalen"),
-        ("marktkwartier/", "Marktkwartier: nog geen verhalen", "Marktkwartier: nog geen verhalen"),
+        ("oude-haven/", "1. Oude Haven: 2 verhalen", "1. Oude Haven: 2 verhalen"),
+        ("marktkwartier/", "2. Marktkwartier: nog geen verhalen", "2. Marktkwartier: nog geen verhalen"),
     ]
     assert "ahw-map__area--quiet" not in found.areas[0]["class"]
     assert "ahw-map__area--quiet" in found.areas[1]["class"]
@@ -215,10 +222,10 @@ def test_demo_map_matches_the_catalogue():
     page = next(page for page in site.pages() if page.kind == PageKind.OVERVIEW and page.url == "buurten/")
     found = map_links(page.content)
     t = site.renderer.t
+    drawn = [term for term in site.catalogue.neighbourhoods if maps.outlines(term.entry.geometry)]
     expected = [
-        (f"{term.slug}/", f"{term.name}: {t.count(len(term.stories))}", not term.stories)
-        for term in site.catalogue.neighbourhoods
-        if maps.outlines(term.entry.geometry)
+        (f"{term.slug}/", f"{number}. {term.name}: {t.count(len(term.stories))}", not term.stories)
+        for number, term in enumerate(drawn, start=1)
     ]
     assert len(expected) >= 10
     assert [
@@ -230,6 +237,17 @@ def test_demo_map_matches_the_catalogue():
     public = {story.slug for story in site.catalogue.stories}
     for term_ in site.catalogue.neighbourhoods:
         assert {story.slug for story in term_.stories} <= public
+
+
+def test_the_accessible_name_of_each_area_on_the_demo_map_starts_with_its_visible_number():
+    """WCAG 2.5.3 (label in name): who says "click 4" to speech control must reach area 4."""
+    site = pipeline.build(demo_settings())
+    page = next(page for page in site.pages() if page.kind == PageKind.OVERVIEW and page.url == "buurten/")
+    areas = map_links(page.content).areas
+    assert len(areas) >= 10
+    assert [area["shown"] for area in areas] == [str(number) for number in range(1, len(areas) + 1)]
+    for area in areas:
+        assert area["aria-label"].startswith(f"{area['shown']}. "), area
 
 
 def test_each_number_on_the_demo_map_stands_before_the_same_neighbourhood_in_the_list():

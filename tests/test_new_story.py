@@ -78,17 +78,36 @@ def test_new_with_flags_creates_a_story_that_passes_check_and_builds(site):
         "storytellers": ["Anja", "Mehmet Kaya"],
     }
 
+    # The story is ready to write in: only the sentence that says where to write is pointed out.
+    placeholder_warning = (
+        "stories/ons-buurtfeest/index.md:25: tekst: waarschuwing: hier staat nog de voorbeeldzin"
+        " 'Hier komt jullie verhaal. Haal deze zin weg als je gaat schrijven.' Haal die weg en schrijf"
+        " jullie verhaal"
+    )
+    assert placeholder_warning in result.stdout.splitlines()
     check = site.cli("check")
     assert check.returncode == 0, check.stdout + check.stderr
-    assert check.stdout == ""
-    assert check.stderr.strip() == "1 verhaal in orde, 0 fouten, 0 waarschuwingen"
+    assert check.stdout.splitlines() == [placeholder_warning]
+    assert check.stderr.strip() == "1 verhaal in orde, 0 fouten, 1 waarschuwing"
 
-    site.build(strict=True)
+    # An unfinished story stops a strict build (as any warning does); a normal build shows it.
+    strict = site.build(strict=True, check=False)
+    assert strict.returncode != 0 and placeholder_warning in strict.stderr
+    site.build()
     page = site.page("verhalen/ons-buurtfeest")
     assert "Ons buurtfeest" in page
     assert "Hier komt jullie verhaal." in page
     # The writing guide is for the writer only: it never shows on the site.
     assert "Schrijfhulp" not in page and "[//]" not in page
+
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Hier komt jullie verhaal. Haal deze zin weg", "Wij vieren"),
+        encoding="utf-8",
+    )
+    check = site.cli("check")
+    assert (check.returncode, check.stdout) == (0, "")
+    site.build(strict=True)
+    assert "Wij vieren als je gaat schrijven." in site.page("verhalen/ons-buurtfeest")
 
 
 def test_values_are_written_as_yaml_and_names_as_the_register_spells_them(site):
@@ -190,8 +209,15 @@ def test_every_wrong_value_is_reported_at_once_and_nothing_is_written(site):
         "  --theme: Onbekend thema 'Koken'. Kies uit: Samen leven, Sport en bewegen, Taal en meedoen."
         in lines
     )
-    assert "  --date: '2025-02-30' is geen datum. Schrijf JJJJ-MM-DD, bijvoorbeeld 2026-05-01." in lines
-    assert any(line.startswith("  --slug: 'Met Spatie' kan niet als naam van de map.") for line in lines)
+    assert (
+        "  --date: '2025-02-30' is geen datum. Schrijf JJJJ-MM-DD of DD-MM-JJJJ,"
+        " bijvoorbeeld 2026-05-01 of 01-05-2026." in lines
+    )
+    assert (
+        "  --slug: 'Met Spatie' kan niet als naam van de map: er staat een hoofdletter in ('M')."
+        " Gebruik alleen kleine letters a-z, cijfers en -, hoogstens 80 tekens, bijvoorbeeld 'met-spatie'."
+        in lines
+    )
     assert not any(site.stories.glob("*/index.md"))
 
 

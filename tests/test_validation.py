@@ -587,14 +587,23 @@ def test_the_engine_keys_hide_search_and_template_are_known(site):
 
 
 @pytest.mark.parametrize(
-    "slug", ["Mijn-Verhaal", "mijn verhaal", "a" * 81, "café", "mijn_verhaal", "-begin", "eind-"]
+    ("slug", "fault", "better"),
+    [
+        ("Mijn-Verhaal", "er staat een hoofdletter in ('M')", "mijn-verhaal"),
+        ("mijn verhaal", "er staat een spatie in", "mijn-verhaal"),
+        ("a" * 81, "de naam is 81 tekens lang", "a" * 80),
+        ("café", "er staat een letter met een accent in ('é'); schrijf 'e'", "cafe"),
+        ("mijn_verhaal", "het teken '_' kan niet", "mijn-verhaal"),
+        ("-begin", "de naam begint met een '-'", "begin"),
+        ("eind-", "de naam eindigt op een '-'", "eind"),
+    ],
 )
-def test_a_bad_slug_is_an_error_that_names_it(site, slug):
+def test_a_bad_slug_is_an_error_that_names_it_and_its_fault(site, slug, fault, better):
     path = write(site, slug)
     [line] = report(site)
     assert line == (
-        f"{path}:1: '{slug}' is geen goede naam voor een verhaal: gebruik alleen kleine letters a-z, "
-        "cijfers en '-', hoogstens 80 tekens"
+        f"{path}:1: '{slug}' is geen goede naam voor een verhaal: {fault}. Gebruik alleen kleine"
+        f" letters a-z, cijfers en '-', hoogstens 80 tekens, bijvoorbeeld '{better}'"
     )
     assert run_check(site).stories == []
 

@@ -48,13 +48,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     new.add_argument("--community", help="wie vertelt: de naam van jullie groep")
     new.add_argument("--neighbourhood", action="append", help="een buurt uit het register (mag vaker)")
     new.add_argument("--theme", action="append", help="een thema uit het register (mag vaker)")
-    new.add_argument("--date", help="JJJJ-MM-DD: vanaf die dag staat het verhaal online (standaard: vandaag)")
+    new.add_argument(
+        "--date", help="JJJJ-MM-DD of DD-MM-JJJJ: vanaf die dag staat het verhaal online (standaard: vandaag)"
+    )
     new.add_argument("--slug", help="de naam van de map en het adres (standaard: gemaakt van de titel)")
     new.add_argument(
         "--storyteller", action="append", help="een verteller, zoals die genoemd wil worden (mag vaker)"
     )
     new.add_argument("--draft", action="store_true", help="maak een concept (status: draft)")
-    new.add_argument("--consent-date", help="JJJJ-MM-DD: de dag van de toestemming")
+    new.add_argument("--consent-date", help="JJJJ-MM-DD of DD-MM-JJJJ: de dag van de toestemming")
     new.add_argument("--consent-reference", help="het kenmerk van de toestemming, zoals TOE-2026-014")
     new.add_argument(
         "-i",

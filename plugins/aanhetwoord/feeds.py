@@ -17,7 +17,7 @@ from typing import Any
 from .catalogue import Catalogue
 from .model import Story
 from .photo_urls import PhotoUrls
-from .settings import Settings
+from .settings import Settings, build_date
 from .text import without_unfit
 from .texts import Texts
 from .urls import Urls
@@ -77,18 +77,20 @@ def feed_files(
     cover = photo_urls.cover_url
     files: dict[str, bytes] = {}
     seen: set[str] = set()
+    site_updated = site_date(catalogue, settings)
     for feed in feeds(catalogue, settings, urls):
         seen.add(feed.base)
         key = (
             feed.title,
             feed.language,
             tuple((story, tuple(_authors(story, catalogue)), cover(story)) for story in feed.stories),
+            None if feed.stories else site_updated,
         )
         known = made.get(feed.base) if made is not None else None
         if known is not None and known[0] == key:
             atom_bytes, json_bytes = known[1], known[2]
         else:
-            atom_bytes = atom(feed, catalogue, urls, cover)
+            atom_bytes = atom(feed, catalogue, urls, cover, empty_updated=site_updated)
             json_bytes = json_feed(feed, catalogue, urls, cover)
             if made is not None:
                 made[feed.base] = (key, atom_bytes, json_bytes)
@@ -109,7 +111,22 @@ def _tags(story: Story) -> list[str]:
     return [entry.name for entry in (*story.neighbourhoods, *story.themes)]
 
 
-def atom(feed: Feed, catalogue: Catalogue, urls: Urls, cover: Callable[[Story], str]) -> bytes:
+def site_date(catalogue: Catalogue, settings: Settings) -> date:
+    """When the site last changed: its newest story or update, or the build date when it has no
+    stories yet. An empty feed says this, so it needs no date of its own and stays the same
+    from build to build."""
+    return max((updated(story) for story in catalogue.stories), default=None) or settings.current_date()
+
+
+def atom(
+    feed: Feed,
+    catalogue: Catalogue,
+    urls: Urls,
+    cover: Callable[[Story], str],
+    *,
+    empty_updated: date | None = None,
+) -> bytes:
+    """The feed in Atom; a feed without stories is ``empty_updated`` (see :func:`site_date`)."""
     ET.register_namespace("", ATOM)
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
@@ -122,8 +139,10 @@ def atom(feed: Feed, catalogue: Catalogue, urls: Urls, cover: Callable[[Story], 
     page = urls.absolute(feed.base)
     sub(root, "id", page)
     sub(root, "title", feed.title)
-    newest = max((updated(story) for story in feed.stories), default=None)
-    sub(root, "updated", timestamp(newest) if newest else "1970-01-01T00:00:00Z")
+    newest = max((updated(story) for story in feed.stories), default=None) or empty_updated
+    if newest is None:
+        newest = max((updated(story) for story in catalogue.stories), default=None) or build_date()
+    sub(root, "updated", timestamp(newest))
     sub(root, "link", rel="self", type=ATOM_TYPE, href=urls.absolute(urls.feed(feed.base, "atom")))
     sub(root, "link", rel="alternate", type="text/html", href=page)
     sub(root, "link", rel="alternate", type=JSON_TYPE, href=urls.absolute(urls.feed(feed.base, "json")))

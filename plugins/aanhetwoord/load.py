@@ -179,7 +179,7 @@ def _parse_yaml(source: StorySource, raw: str, first_line: int) -> Any:
     try:
         node = loader.get_single_node()
     except yaml.YAMLError as error:
-        _yaml_problem(source, error, first_line)
+        _yaml_problem(source, error, first_line, raw)
         return None
     finally:
         loader.dispose()
@@ -221,7 +221,7 @@ def _plain_events(source: StorySource, raw: str, first_line: int) -> bool:
                 source.problems.append(_problem(source, line, "", message))
                 return False
     except yaml.YAMLError as error:
-        _yaml_problem(source, error, first_line)
+        _yaml_problem(source, error, first_line, raw)
         return False
     return True
 
@@ -323,7 +323,7 @@ def _unfit_warning(source: StorySource, line: int, path: str, text: str) -> Prob
     )
 
 
-def _yaml_problem(source: StorySource, error: yaml.YAMLError, first_line: int) -> None:
+def _yaml_problem(source: StorySource, error: yaml.YAMLError, first_line: int, raw: str) -> None:
     mark = getattr(error, "problem_mark", None)
     context_mark = getattr(error, "context_mark", None)
     if context_mark is not None and str(getattr(error, "context", "")).startswith(
@@ -332,7 +332,48 @@ def _yaml_problem(source: StorySource, error: yaml.YAMLError, first_line: int) -
         mark = context_mark
     line = first_line + mark.line if mark is not None else first_line
     detail = str(getattr(error, "problem", None) or str(error).splitlines()[0])
-    source.problems.append(_problem(source, line, "", f"fout in de YAML-opmaak: {_explain(error, detail)}"))
+    quoted = _quote_before(raw, mark) if mark is not None else None
+    if quoted is not None and quoted.start_mark.line < quoted.end_mark.line:
+        # The quote ran on over the lines below until another quote closed it; the parser only
+        # stumbles there. The mistake is where the quote opens.
+        line = first_line + quoted.start_mark.line
+        explanation = (
+            "een aanhalingsteken wordt niet afgesloten op deze regel (de tekst loopt door tot"
+            f" regel {first_line + quoted.end_mark.line}). Zet aan het eind van de tekst ook een"
+            f" aanhalingsteken ({detail})"
+        )
+    elif quoted is not None:
+        explanation = (
+            "na de tekst tussen aanhalingstekens staat nog meer tekst. Zet de hele tekst tussen"
+            f" aanhalingstekens, of laat de aanhalingstekens weg ({detail})"
+        )
+    elif _tab_at(raw, mark):
+        explanation = f"een tab: gebruik spaties om in te springen ({detail})"
+    else:
+        explanation = _explain(error, detail)
+    source.problems.append(_problem(source, line, "", f"fout in de YAML-opmaak: {explanation}"))
+
+
+def _quote_before(raw: str, mark: Any) -> Any:
+    """The quoted text that ends on the line where the parser stumbled, before the place it did,
+    if there is one: then the quotes are the mistake."""
+    found = None
+    try:
+        for token in yaml.scan(raw, Loader=_FrontMatterLoader):
+            if token.start_mark.index >= mark.index:
+                break
+            if isinstance(token, yaml.ScalarToken) and token.style in ("'", '"'):
+                found = token
+    except yaml.YAMLError:
+        pass
+    if found is None or found.end_mark.line != mark.line or found.end_mark.index > mark.index:
+        return None
+    return found
+
+
+def _tab_at(raw: str, mark: Any) -> bool:
+    """libyaml does not name the tab it cannot read."""
+    return mark is not None and 0 <= mark.index < len(raw) and raw[mark.index] == "\t"
 
 
 # Plain Dutch for the YAML errors residents run into; the parser's own words follow in brackets.

@@ -82,6 +82,7 @@ def is_local_image(src: str) -> bool:
 class ImageRef:
     src: str
     line: int  # 1-based line within the Markdown text
+    alt: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,19 +142,19 @@ def parse(text: str) -> list[Token]:
         first, end = token.map
         token.map = [lines[first], lines[end - 1] + 1 if end > first else lines[first]]
         if token.type == "inline" and token.children:
-            # Inline tokens carry no line of their own: count the line breaks before each image.
+            # Inline tokens carry no line of their own: count the line breaks before each one.
             line = first
             for child in token.children:
                 if child.type in {"softbreak", "hardbreak"}:
                     line += 1
-                elif child.type == "image":
+                else:
                     child.meta["line"] = lines[min(line, len(lines) - 1)] + 1
     return tokens
 
 
 def images(tokens: list[Token]) -> list[ImageRef]:
     return [
-        ImageRef(str(child.attrGet("src") or ""), child.meta.get("line", 1))
+        ImageRef(str(child.attrGet("src") or ""), child.meta.get("line", 1), child.content)
         for token in tokens
         if token.type == "inline" and token.children
         for child in token.children

@@ -9,6 +9,7 @@ other story before the command says it worked.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,8 +26,8 @@ from .problems import display_path, visible
 from .registers import Register
 from .settings import Settings
 from .siteconfig import load_settings
-from .text import is_valid_slug, slugify
-from .validate import TITLE_MAX
+from .text import SLUG_MAX, is_valid_slug, slug_fault, slugify
+from .validate import PLACEHOLDER, TITLE_MAX
 
 T = TypeVar("T")
 
@@ -41,7 +42,6 @@ GUIDE = (
     "Een foto zet je in deze map. In de tekst zet je hem zo: ![Wat er op de foto te zien is](foto.jpg)",
     "Iedereen die herkenbaar is in je verhaal of op een foto, moet het goed vinden.",
 )
-PLACEHOLDER = "Hier komt jullie verhaal. Haal deze zin weg als je gaat schrijven."
 
 
 class Invalid(ValueError):
@@ -310,14 +310,24 @@ def parse_name(value: str) -> str:
     return text
 
 
+# The way dates are written in Dutch: day, month, year (24-11-2026).
+_DUTCH_DATE = re.compile(r"(\d{2})-(\d{2})-(\d{4})")
+
+
 def parse_date(value: str) -> date:
+    """A day as JJJJ-MM-DD, or as DD-MM-JJJJ the way it is written in Dutch."""
     text = value.strip()
+    dutch = _DUTCH_DATE.fullmatch(text)
+    iso = f"{dutch[3]}-{dutch[2]}-{dutch[1]}" if dutch else text
     try:
-        if len(text) != 10:
+        if len(iso) != 10:
             raise ValueError
-        return date.fromisoformat(text)
+        return date.fromisoformat(iso)
     except ValueError:
-        raise Invalid(f"'{text}' is geen datum. Schrijf JJJJ-MM-DD, bijvoorbeeld 2026-05-01.") from None
+        raise Invalid(
+            f"'{text}' is geen datum. Schrijf JJJJ-MM-DD of DD-MM-JJJJ,"
+            " bijvoorbeeld 2026-05-01 of 01-05-2026."
+        ) from None
 
 
 def register_name(register: Register, value: str) -> str:
@@ -356,9 +366,11 @@ def free_slug(settings: Settings) -> Callable[[str], str]:
     def parse(value: str) -> str:
         slug = value.strip()
         if not is_valid_slug(slug):
+            better = slugify(slug, fallback="")
             raise Invalid(
-                f"'{slug}' kan niet als naam van de map. Gebruik alleen kleine letters a-z, cijfers en -, "
-                "hoogstens 80 tekens."
+                f"'{slug}' kan niet als naam van de map: {slug_fault(slug)}. Gebruik alleen kleine letters"
+                f" a-z, cijfers en -, hoogstens {SLUG_MAX} tekens"
+                + (f", bijvoorbeeld '{better}'." if better else ".")
             )
         taken = existing_story(settings.stories_dir, slug)
         if taken is not None:

@@ -84,6 +84,37 @@ def is_valid_slug(value: str) -> bool:
     return bool(SLUG_PATTERN.match(value))
 
 
+SLUG_MAX = 80
+
+
+def slug_fault(value: str) -> str:
+    """What is wrong with ``value`` as a slug, in plain Dutch; "" when it is a good slug."""
+    if is_valid_slug(value):
+        return ""
+    if not value:
+        return "de naam is leeg"
+    for char in value:
+        if char.isspace():
+            return "er staat een spatie in"
+        if char.isupper():
+            return f"er staat een hoofdletter in ('{char}')"
+        if not char.isascii() and char.isalpha():
+            plain = strip_accents(char)
+            if plain.isascii() and plain.isalpha():
+                return f"er staat een letter met een accent in ('{char}'); schrijf '{plain.lower()}'"
+            return f"de letter '{char}' kan niet"
+        if not (char.isascii() and (char.isalnum() or char == "-")):
+            shown = char if char.isprintable() else f"U+{ord(char):04X}"
+            return f"het teken '{shown}' kan niet"
+    if value.startswith("-"):
+        return "de naam begint met een '-'"
+    if value.endswith("-"):
+        return "de naam eindigt op een '-'"
+    if len(value) > SLUG_MAX:
+        return f"de naam is {len(value)} tekens lang"
+    return "de naam klopt niet"
+
+
 def shorten(value: str, limit: int) -> str:
     """Cut ``value`` at a word boundary so it fits in ``limit`` characters, with an ellipsis."""
     value = _SPACES.sub(" ", value).strip()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -24,7 +25,7 @@ from .load import field_label as _label
 from .model import Consent, Image, RegisterEntry, Severity, Status, Story, TermKind, Update
 from .problems import Problem
 from .registers import Register
-from .text import is_valid_slug, shorten, strip_invisible, without_unfit
+from .text import SLUG_MAX, is_valid_slug, shorten, slug_fault, slugify, strip_invisible, without_unfit
 
 KNOWN_KEYS = (
     "title",
@@ -66,6 +67,24 @@ IMAGE_KEYS = ("src", "alt", "credit")
 UPDATE_KEYS = ("date", "text")
 # Fields that name people or groups: they lose every invisible character (see strip_invisible).
 NAME_KEYS = ("community", "storytellers", "recorded_by")
+# The sentence ``aanhetwoord new`` puts where the story goes; a story that still has it is unfinished.
+PLACEHOLDER = "Hier komt jullie verhaal. Haal deze zin weg als je gaat schrijven."
+_PLACEHOLDER_SENTENCES = tuple(f"{part.strip()}." for part in PLACEHOLDER.split(".") if part.strip())
+# An HTML tag as a writer types it ('<b>', '</div>', '<img src=…>', '<br/>'): story Markdown shows it as text.
+_HTML_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>")
+# A link the parser refused, left as text: '[tekst](javascript:…)' or '<javascript:…>'.
+_LINK_TEXT = re.compile(r"\]\(\s*<?([^\s)>]+)|<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>")
+# What to write instead of a tag, in Markdown.
+_MARKDOWN_FOR = {
+    "b": "**vet**",
+    "strong": "**vet**",
+    "i": "*schuin*",
+    "em": "*schuin*",
+    "a": "[tekst](https://adres)",
+    "img": "![wat er op de foto te zien is](foto.jpg)",
+    "br": "een lege regel",
+    "p": "een lege regel",
+}
 
 
 @dataclass(frozen=True)
@@ -202,10 +221,12 @@ def validate(source: StorySource, registers: Registers, today: date) -> tuple[St
     data = source.data
 
     if not is_valid_slug(source.slug):
+        better = slugify(source.slug, fallback="")
         check.error(
             "",
-            f"'{source.slug}' is geen goede naam voor een verhaal: gebruik alleen kleine letters a-z, "
-            "cijfers en '-', hoogstens 80 tekens",
+            f"'{source.slug}' is geen goede naam voor een verhaal: {slug_fault(source.slug)}."
+            f" Gebruik alleen kleine letters a-z, cijfers en '-', hoogstens {SLUG_MAX} tekens"
+            + (f", bijvoorbeeld '{better}'" if better else ""),
         )
 
     for key in data:
@@ -264,11 +285,14 @@ def validate(source: StorySource, registers: Registers, today: date) -> tuple[St
     shown = [("image.src", source.line_of("image.src"), asset_name(image.src))] if image else []
     shown += _inline_images(check, tokens, source.body_line, "tekst")
     _comments(check, body, source.body_line, "tekst")
+    _shown_as_text(check, tokens, source.body_line, "tekst")
     for index, update in updates:
         field_path = f"updates.{index}.text"
         first_line = source.line_of(field_path)
-        shown += _inline_images(check, markdown.parse(update.text), first_line, _label(field_path))
+        update_tokens = markdown.parse(update.text)
+        shown += _inline_images(check, update_tokens, first_line, _label(field_path))
         _comments(check, update.text, first_line, _label(field_path))
+        _shown_as_text(check, update_tokens, first_line, _label(field_path))
     if shown and not (consent and consent.photos):
         _hold_back_photos(check, shown)
         image, shown = None, []
@@ -442,9 +466,62 @@ def _inline_images(
             message = f"de foto '{src}' bestaat niet"
         else:
             found.append((field_label, line, asset_name(src)))
+            if not ref.alt.strip():
+                check.problems.append(
+                    Problem(
+                        source.display_path,
+                        line,
+                        field_label,
+                        f"de foto '{_shown(src)}' heeft geen beschrijving. Zet tussen [ ] wat er op de"
+                        " foto te zien is, voor wie de foto niet kan zien:"
+                        f" ![Kinderen bij de moestuin]({_shown(src)})",
+                        Severity.WARNING,
+                    )
+                )
             continue
         check.problems.append(Problem(source.display_path, line, field_label, message))
     return found
+
+
+def _shown_as_text(check: _Checker, tokens: list, first_line: int, field_label: str) -> None:
+    """Warn about text that will not look on the site as the writer meant: the placeholder of
+    ``aanhetwoord new``, HTML tags and refused links (both shown as plain text)."""
+    for token in tokens:
+        if token.type != "inline":
+            continue
+        for child in token.children or []:
+            if child.type != "text" or not child.content:
+                continue
+            line = first_line + child.meta.get("line", 1) - 1
+            for message in _text_problems(child.content):
+                check.problems.append(
+                    Problem(check.source.display_path, line, field_label, message, Severity.WARNING)
+                )
+
+
+def _text_problems(text: str) -> list[str]:
+    """Messages about one run of text in a paragraph."""
+    messages = []
+    if any(sentence in text for sentence in _PLACEHOLDER_SENTENCES):
+        messages.append(
+            f"hier staat nog de voorbeeldzin '{PLACEHOLDER}' Haal die weg en schrijf jullie verhaal"
+        )
+    for match in _LINK_TEXT.finditer(text):
+        target = match.group(1) or match.group(2)
+        if target and not markdown.is_safe_link(target):
+            messages.append(
+                f"de link naar '{_shown(target)}' kan niet en komt als gewone tekst op de site. Een link"
+                " begint met https://, http:// of mailto:, of gaat naar een pagina van deze site"
+            )
+    tag = _HTML_TAG.search(text)
+    if tag:
+        instead = _MARKDOWN_FOR.get(tag.group(1).lower())
+        hint = f"; schrijf in plaats daarvan {instead}" if instead else ""
+        messages.append(
+            f"HTML zoals '{_shown(tag.group())}' werkt niet in een verhaal: het komt als gewone tekst op"
+            f" de site{hint}"
+        )
+    return messages
 
 
 def _hold_back_photos(check: _Checker, shown: list[tuple[str, int, str]]) -> None:
