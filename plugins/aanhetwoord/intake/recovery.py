@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from hashlib import sha256
 from pathlib import Path
 
+from ..text import plural
 from .gitstore import INDEX_PREFIX, GitStore
 from .photo import FILE_NAME
 from .register import UNKNOWN, Register, Submission
@@ -99,25 +100,25 @@ class Report:
         if self.index_files:
             say(
                 logging.WARNING,
-                _count(self.index_files, "tijdelijk indexbestand", "tijdelijke indexbestanden"),
+                plural(self.index_files, "tijdelijk indexbestand", "tijdelijke indexbestanden"),
                 " van git verwijderd.",
             )
         if self.uploads:
             say(
                 logging.WARNING,
-                _count(self.uploads, "foto", "foto’s"),
+                plural(self.uploads, "foto", "foto’s"),
                 " zoals ze binnenkwamen (nog met hun metadata, zoals de GPS-plek) verwijderd.",
             )
         if self.photo_copies:
             say(
                 logging.WARNING,
-                _count(self.photo_copies, "half geschreven foto", "half geschreven foto’s"),
+                plural(self.photo_copies, "half geschreven foto", "half geschreven foto’s"),
                 " verwijderd.",
             )
         if self.waiting:
             say(
                 logging.ERROR,
-                _count(len(self.waiting), "inzending", "inzendingen"),
+                plural(len(self.waiting), "inzending", "inzendingen"),
                 " zonder vastgelegde toestemming (status unknown): ",
                 ", ".join(item.branch for item in self.waiting),
                 ". Publiceer zo'n verhaal niet voordat je weet dat de verteller toestemming gaf.",
@@ -252,7 +253,3 @@ def _remove(entries: Iterable[Path], cutoff: float) -> int:
             continue
         removed += 1
     return removed
-
-
-def _count(number: int, one: str, more: str) -> str:
-    return f"{number} {one if number == 1 else more}"
