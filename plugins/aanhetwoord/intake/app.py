@@ -52,7 +52,7 @@ from .form import FIELDS, LONG_FIELDS, SERVICE_FIELDS, Errors, Values, check
 from .form import Limits as FormLimits
 from .gitstore import Author, GitStore
 from .photo import FILE_NAME, PreparedPhoto, prepare
-from .register import Register, Submission
+from .register import ConsentRegister, Submission
 from .settings import IntakeSettings, SettingsError
 from .sitedata import SiteData
 from .submission import Submitter
@@ -94,7 +94,7 @@ class Intake:
             raise SettingsError(f"de verhalen ({stories_dir}) staan niet in {settings.repository}") from None
         self.tokens = FormTokens(settings.secret, settings.min_seconds, settings.max_age_seconds)
         self.abuse = AbuseStore(settings.abuse_file, settings.secret)
-        self.register = Register(settings.register_file)
+        self.register = ConsentRegister(settings.register_file)
         self.store = GitStore(
             settings.repository,
             settings.work_dir,

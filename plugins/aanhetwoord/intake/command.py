@@ -16,7 +16,7 @@ from pathlib import Path
 from ..siteconfig import load_settings
 from . import settings as intake_settings
 from .gitstore import Author, GitError, GitStore
-from .register import SUBMITTED, UNKNOWN, Register
+from .register import SUBMITTED, UNKNOWN, ConsentRegister
 from .settings import IntakeSettings, SettingsError
 
 REFERENCE = re.compile(r"INZ-[0-9]{8}-[A-Z0-9]{6}")
@@ -69,7 +69,7 @@ def purge(args: argparse.Namespace, config_file: Path) -> int:
     from .abuse import AbuseStore
     from .app import clean_data_folder
 
-    register = Register(settings.register_file)
+    register = ConsentRegister(settings.register_file)
     try:
         decided = mark_decided(settings, register)
     except GitError as error:
@@ -85,7 +85,7 @@ def purge(args: argparse.Namespace, config_file: Path) -> int:
     return 0
 
 
-def mark_decided(settings: IntakeSettings, register: Register) -> int:
+def mark_decided(settings: IntakeSettings, register: ConsentRegister) -> int:
     """A submission is decided once its story is on the base branch, or its branch is merged or gone."""
     store = _store(settings)
     base = store.base_commit()
@@ -108,7 +108,7 @@ def listing(args: argparse.Namespace, config_file: Path) -> int:
         return 2
     from .submission import BRANCH_PREFIX
 
-    register = Register(settings.register_file)
+    register = ConsentRegister(settings.register_file)
     submissions = register.all()
     for submission in submissions:
         email = submission.email or "-" if args.email else ("e-mail" if submission.email else "-")
@@ -146,7 +146,7 @@ def check(args: argparse.Namespace, config_file: Path) -> int:
         return 2
     from . import recovery
 
-    register = Register(settings.register_file)
+    register = ConsentRegister(settings.register_file)
     try:
         with recovery.locked(settings.data_dir) as alone:
             report = recovery.reconcile(settings, register, _store(settings), alone=alone)

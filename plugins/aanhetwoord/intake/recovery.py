@@ -36,7 +36,7 @@ from pathlib import Path
 from ..text import plural
 from .gitstore import INDEX_PREFIX, GitStore
 from .photo import FILE_NAME
-from .register import UNKNOWN, Register, Submission
+from .register import UNKNOWN, ConsentRegister, Submission
 from .settings import IntakeSettings
 from .submission import BRANCH_PREFIX
 
@@ -152,7 +152,12 @@ def locked(data_dir: Path) -> Iterator[bool]:
 
 
 def reconcile(
-    settings: IntakeSettings, register: Register, store: GitStore, *, alone: bool, now: float | None = None
+    settings: IntakeSettings,
+    register: ConsentRegister,
+    store: GitStore,
+    *,
+    alone: bool,
+    now: float | None = None,
 ) -> Report:
     """Put right what a crash left behind (see the module's description) and say what was done."""
     now = time.time() if now is None else now
@@ -200,7 +205,7 @@ def log_report(report: Report) -> None:
         log.log(level, "%s", line)
 
 
-def _add_unknown(register: Register, store: GitStore, branch: str) -> str | None:
+def _add_unknown(register: ConsentRegister, store: GitStore, branch: str) -> str | None:
     commit = store.resolve(f"refs/heads/{branch}")
     if commit is None:
         return None  # deleted meanwhile

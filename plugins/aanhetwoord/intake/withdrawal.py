@@ -30,7 +30,7 @@ from ..load import STORY_FILE
 from ..model import Status
 from ..storyfile import StoryFile, StoryFileError
 from .gitstore import BranchExists, GitError, GitStore
-from .register import WITHDRAWN, Register, Submission
+from .register import WITHDRAWN, ConsentRegister, Submission
 from .submission import WITHDRAWAL_PREFIX
 
 log = logging.getLogger("aanhetwoord.intake")
@@ -69,7 +69,7 @@ def loggable(path: str) -> str:
 def withdraw(
     submission: Submission,
     store: GitStore,
-    register: Register,
+    register: ConsentRegister,
     stories_path: str,
     max_front_matter: int,
     today: date,
