@@ -67,7 +67,7 @@ def purge(args: argparse.Namespace, config_file: Path) -> int:
     if settings is None:
         return 2
     from .abuse import AbuseStore
-    from .app import clean_data_folder
+    from .attempts import clean_data_folder
 
     register = ConsentRegister(settings.register_file)
     try:
