@@ -32,6 +32,7 @@ from .problems import display_path, visible
 from .settings import Settings
 from .siteconfig import load_settings
 from .storyfile import StoryFile, StoryFileError
+from .text import plural
 from .urls import Urls
 
 
@@ -203,7 +204,7 @@ def steps(settings: Settings, result: Withdrawal) -> str:
         lines.append("De tekst blijft in het bestand staan, maar komt niet meer op de site.")
     if result.deleted:
         names = ", ".join(display_path(path, settings.root) for path in result.deleted)
-        count = f"{len(result.deleted)} {'bestand' if len(result.deleted) == 1 else 'bestanden'}"
+        count = plural(len(result.deleted), "bestand", "bestanden")
         lines.append(f"Verwijderd: {count} uit de map van het verhaal ({names}).")
         if result.cache_entries:
             lines.append("Ook de verkleinde foto's in de cache zijn weg.")

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from ..siteconfig import load_settings
+from ..text import plural
 from . import settings as intake_settings
 from .gitstore import Author, GitError, GitStore
 from .register import SUBMITTED, UNKNOWN, ConsentRegister
@@ -78,8 +79,8 @@ def purge(args: argparse.Namespace, config_file: Path) -> int:
     erased = register.purge(settings.purge_days)
     clean_data_folder(settings, AbuseStore(settings.abuse_file, settings.secret))
     print(
-        f"{decided} {'inzending' if decided == 1 else 'inzendingen'} besloten, "
-        f"{erased} {'e-mailadres' if erased == 1 else 'e-mailadressen'} gewist "
+        f"{plural(decided, 'inzending', 'inzendingen')} besloten, "
+        f"{plural(erased, 'e-mailadres', 'e-mailadressen')} gewist "
         f"(na {settings.purge_days} dagen)."
     )
     return 0
@@ -125,11 +126,11 @@ def listing(args: argparse.Namespace, config_file: Path) -> int:
         strays = []
     for branch in strays:
         print(f"{'-':<19}  {'-':<25}  {UNKNOWN:<9}  {branch}  -")
-    print(f"{len(submissions)} {'inzending' if len(submissions) == 1 else 'inzendingen'}", file=sys.stderr)
+    print(plural(len(submissions), "inzending", "inzendingen"), file=sys.stderr)
     unknown = len(strays) + sum(1 for submission in submissions if submission.status == UNKNOWN)
     if unknown:
         print(
-            f"Let op: {unknown} {'inzending' if unknown == 1 else 'inzendingen'} zonder vastgelegde "
+            f"Let op: {plural(unknown, 'inzending', 'inzendingen')} zonder vastgelegde "
             "toestemming (status unknown). Publiceer die niet voordat je weet dat de verteller "
             "toestemming gaf. Zie 'aanhetwoord intake check'.",
             file=sys.stderr,
