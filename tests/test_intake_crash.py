@@ -32,7 +32,7 @@ from aanhetwoord.intake.register import (
     SUBMITTED,
     UNKNOWN,
     WITHDRAWN,
-    Register,
+    ConsentRegister,
     Submission,
     token_hash,
 )
@@ -261,7 +261,9 @@ def test_check_while_the_service_runs_leaves_recent_work_alone(tmp_path: Path):
     make_repo(repo)
     with running_service(repo, data) as service:
         # As if a submission were being written right now, by the running service.
-        Register(data / "register.sqlite3").add(pending("INZ-20260101-BUSY22", "inzending/20260101-bezig"))
+        ConsentRegister(data / "register.sqlite3").add(
+            pending("INZ-20260101-BUSY22", "inzending/20260101-bezig")
+        )
         (data / "upload" / "0123abcd.upload").write_bytes(phone_photo(64, 48))
         (data / "git" / "index-0123abcd").write_bytes(b"DIRC")
         checked = cli(service.env, repo, "check")
@@ -369,7 +371,7 @@ def test_the_check_restores_one_row_per_branch_whatever_was_left(
     for branch in branches(repo, "inzending/"):
         git(repo, "update-ref", "-d", f"refs/heads/{branch}")
     config = intake_settings.load(running_env(repo, data), repo / "mkdocs.yml")
-    register = Register(config.register_file)
+    register = ConsentRegister(config.register_file)
     store = GitStore(repo, config.work_dir, Author("Formulier", "formulier@example.org"))
     base = store.base_commit()
     expected_branches = set()
@@ -434,7 +436,7 @@ def test_a_register_from_before_the_pending_state_is_upgraded_in_place(tmp_path:
                 'oud@example.org', 'abc', 'submitted', NULL, 'oud', 'inzending/20250101-oud', NULL);
             """
         )
-    register = Register(path)
+    register = ConsentRegister(path)
     register.add(pending("INZ-20260101-NEW222", "inzending/20260101-nieuw"))
     assert [(row.id, row.status, row.email) for row in register.all()] == [
         ("INZ-20250101-OLD111", SUBMITTED, "oud@example.org"),
@@ -449,5 +451,5 @@ def test_a_register_from_before_the_pending_state_is_upgraded_in_place(tmp_path:
             ("sqlite_autoindex_submissions_2",),
             ("submissions_status",),
         ]
-    Register(path)  # opening it again changes nothing
+    ConsentRegister(path)  # opening it again changes nothing
     assert len(register.all()) == 2

@@ -25,7 +25,7 @@ from aanhetwoord.intake.abuse import AbuseStore, FormTokens, TokenState, client_
 from aanhetwoord.intake.form import Errors, Limits, Values, check, form_field, multi_line, one_line
 from aanhetwoord.intake.gitstore import Author, BranchExists, GitError, GitStore, check_path
 from aanhetwoord.intake.photo import FILE_NAME, PreparedPhoto
-from aanhetwoord.intake.register import SUBMITTED, Register, Submission, token_hash
+from aanhetwoord.intake.register import SUBMITTED, ConsentRegister, Submission, token_hash
 from aanhetwoord.intake.settings import ForgeSettings, SettingsError, load
 from aanhetwoord.intake.withdrawal import loggable
 from aanhetwoord.siteconfig import load_settings
@@ -274,7 +274,7 @@ def test_only_plain_paths_made_by_the_server_are_committed(path: str):
 
 
 def test_the_register_forgets_email_addresses_after_a_decision(tmp_path: Path):
-    register = Register(tmp_path / "register.sqlite3")
+    register = ConsentRegister(tmp_path / "register.sqlite3")
     assert stat.S_IMODE((tmp_path / "register.sqlite3").stat().st_mode) == 0o600
     for number in range(3):
         register.add(

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aanhetwoord.intake.gitstore import Author, GitStore
-from aanhetwoord.intake.register import SUBMITTED, Register, Submission, token_hash
+from aanhetwoord.intake.register import SUBMITTED, ConsentRegister, Submission, token_hash
 from aanhetwoord.intake.withdrawal import Outcome, withdraw
 from aanhetwoord.load import StorySource, parse_story_text
 from aanhetwoord.storyfile import StoryFile, StoryFileError
@@ -122,7 +122,7 @@ def test_the_intake_withdrawal_branch_changes_only_the_status_line(tmp_path: Pat
     work = tmp_path / "work"
     work.mkdir()
     store = GitStore(site.root, work, Author("Formulier", "formulier@example.org"))
-    register = Register(tmp_path / "register.sqlite3")
+    register = ConsentRegister(tmp_path / "register.sqlite3")
     submission = Submission(
         id=reference,
         submitted_at="2026-05-01T10:00:00+00:00",

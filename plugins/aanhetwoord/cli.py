@@ -14,6 +14,7 @@ from .problems import Problem
 from .report import command as report_command
 from .settings import build_date
 from .siteconfig import ConfigError, ConfigNotFound, find_config, house_style_problems, load_settings
+from .text import plural
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -158,15 +159,11 @@ def _check(args: argparse.Namespace, config_file: Path) -> int:
     errors = len(missing) + sum(problem.is_error for problem in checked.problems)
     warnings = sum(problem.is_warning for problem in checked.problems)
     print(
-        f"{_count(len(checked.stories), 'verhaal', 'verhalen')} in orde, {_count(errors, 'fout', 'fouten')}, "
-        f"{_count(warnings, 'waarschuwing', 'waarschuwingen')}",
+        f"{plural(len(checked.stories), 'verhaal', 'verhalen')} in orde, {plural(errors, 'fout', 'fouten')}, "
+        f"{plural(warnings, 'waarschuwing', 'waarschuwingen')}",
         file=sys.stderr,
     )
     return 1 if errors else 0
-
-
-def _count(number: int, one: str, many: str) -> str:
-    return f"{number} {one if number == 1 else many}"
 
 
 if __name__ == "__main__":

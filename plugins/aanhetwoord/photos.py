@@ -149,13 +149,13 @@ def process(source: Path, target: Path, settings: PhotoSettings) -> Photo:
         current.save(target / webp, "WEBP", quality=settings.webp_quality, method=1)
         variants.append(Variant(webp, current.width, current.height, "webp"))
         jpeg = f"{stem}-{width}.jpg"
-        _flatten(current).save(target / jpeg, "JPEG", quality=settings.jpeg_quality)
+        flatten(current).save(target / jpeg, "JPEG", quality=settings.jpeg_quality)
         variants.append(Variant(jpeg, current.width, current.height, "jpeg"))
 
     social = f"{stem}-social.jpg"
     # The link preview is cut from the largest variant: less to resample than the decoded photo.
     base = biggest if biggest is not None and biggest.width >= settings.social_size[0] else prepared
-    ImageOps.fit(_flatten(base), settings.social_size, Image.HAMMING).save(
+    ImageOps.fit(flatten(base), settings.social_size, Image.HAMMING).save(
         target / social, "JPEG", quality=settings.jpeg_quality
     )
     largest = variants[0]
@@ -193,7 +193,7 @@ def _prepare(image: Image.Image, largest_width: int) -> Image.Image:
     return result
 
 
-def _flatten(image: Image.Image) -> Image.Image:
+def flatten(image: Image.Image) -> Image.Image:
     """JPEG has no transparency: put transparent photos on white."""
     if image.mode != "RGBA":
         return image

@@ -11,6 +11,11 @@ _NON_SLUG = re.compile(r"[^a-z0-9]+")
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 
 
+def plural(number: int, one: str, many: str) -> str:
+    """``number`` with the word that fits it: "1 verhaal", "3 verhalen"."""
+    return f"{number} {one if number == 1 else many}"
+
+
 def strip_accents(value: str) -> str:
     decomposed = unicodedata.normalize("NFKD", value)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

@@ -192,11 +192,12 @@ class Texts:
         return self("story_count_1") if n == 1 else self("story_count_n", n=n)
 
     def date(self, value) -> str:  # noqa: ANN001 - a datetime.date
-        return _format_date(value, self.locale)
+        return long_date(value, self.locale)
 
 
 @lru_cache(maxsize=4096)
-def _format_date(value, locale: str) -> str:  # noqa: ANN001
+def long_date(value, locale: str = "nl") -> str:  # noqa: ANN001 - a datetime.date
+    """A date written out in a language: "24 november 2026"."""
     return format_date(value, format="long", locale=locale)
 
 

@@ -26,14 +26,14 @@ from typing import Any
 from . import gitrepo, pipeline
 from .gitrepo import GitError
 from .load import STORY_FILE, discover
+from .model import Status
 from .photos import PhotoCache
 from .problems import display_path, visible
 from .settings import Settings
 from .siteconfig import load_settings
 from .storyfile import StoryFile, StoryFileError
+from .text import plural
 from .urls import Urls
-
-WITHDRAWN = "withdrawn"
 
 
 class CannotWithdraw(Exception):
@@ -72,7 +72,7 @@ def with_status(text: str | bytes, max_front_matter: int) -> tuple[str, dict[str
     try:
         story = StoryFile(text, max_front_matter)
         data = story.data
-        story.set("status", WITHDRAWN)
+        story.set("status", Status.WITHDRAWN.value)
     except StoryFileError as error:
         raise CannotWithdraw(str(error)) from None
     return story.text, data
@@ -88,7 +88,7 @@ def withdraw(settings: Settings, slug: str) -> Withdrawal:
     except OSError as error:
         raise CannotWithdraw(f"het bestand kan niet gelezen worden ({error})") from None
     new_text, data = with_status(content, settings.max_front_matter_bytes)
-    already = str(data.get("status", "")).strip().lower() == WITHDRAWN
+    already = str(data.get("status", "")).strip().lower() == Status.WITHDRAWN
     if not already:
         _replace(story_file, new_text)
     consent = data.get("consent")
@@ -204,7 +204,7 @@ def steps(settings: Settings, result: Withdrawal) -> str:
         lines.append("De tekst blijft in het bestand staan, maar komt niet meer op de site.")
     if result.deleted:
         names = ", ".join(display_path(path, settings.root) for path in result.deleted)
-        count = f"{len(result.deleted)} {'bestand' if len(result.deleted) == 1 else 'bestanden'}"
+        count = plural(len(result.deleted), "bestand", "bestanden")
         lines.append(f"Verwijderd: {count} uit de map van het verhaal ({names}).")
         if result.cache_entries:
             lines.append("Ook de verkleinde foto's in de cache zijn weg.")

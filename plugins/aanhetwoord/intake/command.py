@@ -14,9 +14,10 @@ import sys
 from pathlib import Path
 
 from ..siteconfig import load_settings
+from ..text import plural
 from . import settings as intake_settings
 from .gitstore import Author, GitError, GitStore
-from .register import SUBMITTED, UNKNOWN, Register
+from .register import SUBMITTED, UNKNOWN, ConsentRegister
 from .settings import IntakeSettings, SettingsError
 
 REFERENCE = re.compile(r"INZ-[0-9]{8}-[A-Z0-9]{6}")
@@ -67,9 +68,9 @@ def purge(args: argparse.Namespace, config_file: Path) -> int:
     if settings is None:
         return 2
     from .abuse import AbuseStore
-    from .app import clean_data_folder
+    from .attempts import clean_data_folder
 
-    register = Register(settings.register_file)
+    register = ConsentRegister(settings.register_file)
     try:
         decided = mark_decided(settings, register)
     except GitError as error:
@@ -78,14 +79,14 @@ def purge(args: argparse.Namespace, config_file: Path) -> int:
     erased = register.purge(settings.purge_days)
     clean_data_folder(settings, AbuseStore(settings.abuse_file, settings.secret))
     print(
-        f"{decided} {'inzending' if decided == 1 else 'inzendingen'} besloten, "
-        f"{erased} {'e-mailadres' if erased == 1 else 'e-mailadressen'} gewist "
+        f"{plural(decided, 'inzending', 'inzendingen')} besloten, "
+        f"{plural(erased, 'e-mailadres', 'e-mailadressen')} gewist "
         f"(na {settings.purge_days} dagen)."
     )
     return 0
 
 
-def mark_decided(settings: IntakeSettings, register: Register) -> int:
+def mark_decided(settings: IntakeSettings, register: ConsentRegister) -> int:
     """A submission is decided once its story is on the base branch, or its branch is merged or gone."""
     store = _store(settings)
     base = store.base_commit()
@@ -108,7 +109,7 @@ def listing(args: argparse.Namespace, config_file: Path) -> int:
         return 2
     from .submission import BRANCH_PREFIX
 
-    register = Register(settings.register_file)
+    register = ConsentRegister(settings.register_file)
     submissions = register.all()
     for submission in submissions:
         email = submission.email or "-" if args.email else ("e-mail" if submission.email else "-")
@@ -125,11 +126,11 @@ def listing(args: argparse.Namespace, config_file: Path) -> int:
         strays = []
     for branch in strays:
         print(f"{'-':<19}  {'-':<25}  {UNKNOWN:<9}  {branch}  -")
-    print(f"{len(submissions)} {'inzending' if len(submissions) == 1 else 'inzendingen'}", file=sys.stderr)
+    print(plural(len(submissions), "inzending", "inzendingen"), file=sys.stderr)
     unknown = len(strays) + sum(1 for submission in submissions if submission.status == UNKNOWN)
     if unknown:
         print(
-            f"Let op: {unknown} {'inzending' if unknown == 1 else 'inzendingen'} zonder vastgelegde "
+            f"Let op: {plural(unknown, 'inzending', 'inzendingen')} zonder vastgelegde "
             "toestemming (status unknown). Publiceer die niet voordat je weet dat de verteller "
             "toestemming gaf. Zie 'aanhetwoord intake check'.",
             file=sys.stderr,
@@ -146,7 +147,7 @@ def check(args: argparse.Namespace, config_file: Path) -> int:
         return 2
     from . import recovery
 
-    register = Register(settings.register_file)
+    register = ConsentRegister(settings.register_file)
     try:
         with recovery.locked(settings.data_dir) as alone:
             report = recovery.reconcile(settings, register, _store(settings), alone=alone)

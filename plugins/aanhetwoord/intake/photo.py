@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from ..photos import PhotoError, _prepare, open_photo
+from ..photos import PhotoError, _prepare, flatten, open_photo
 from ..settings import PhotoSettings
 
 FILE_NAME = "foto.jpg"
@@ -56,10 +56,7 @@ def prepare(upload: Path, target: Path, settings: PhotoSettings) -> PreparedPhot
         if prepared.width > MAX_WIDTH:
             height = max(1, round(prepared.height * MAX_WIDTH / prepared.width))
             prepared = prepared.resize((MAX_WIDTH, height), Image.LANCZOS, reducing_gap=3.0)
-        if prepared.mode == "RGBA":
-            background = Image.new("RGB", prepared.size, "white")
-            background.paste(prepared, mask=prepared.getchannel("A"))
-            prepared = background
+        prepared = flatten(prepared)
         prepared.info = {}  # nothing of the original file is written along
         scratch = target.with_name(f".{target.name}.tmp")
         try:

@@ -33,9 +33,10 @@ from datetime import UTC, datetime
 from hashlib import sha256
 from pathlib import Path
 
+from ..text import plural
 from .gitstore import INDEX_PREFIX, GitStore
 from .photo import FILE_NAME
-from .register import UNKNOWN, Register, Submission
+from .register import UNKNOWN, ConsentRegister, Submission
 from .settings import IntakeSettings
 from .submission import BRANCH_PREFIX
 
@@ -99,25 +100,25 @@ class Report:
         if self.index_files:
             say(
                 logging.WARNING,
-                _count(self.index_files, "tijdelijk indexbestand", "tijdelijke indexbestanden"),
+                plural(self.index_files, "tijdelijk indexbestand", "tijdelijke indexbestanden"),
                 " van git verwijderd.",
             )
         if self.uploads:
             say(
                 logging.WARNING,
-                _count(self.uploads, "foto", "foto’s"),
+                plural(self.uploads, "foto", "foto’s"),
                 " zoals ze binnenkwamen (nog met hun metadata, zoals de GPS-plek) verwijderd.",
             )
         if self.photo_copies:
             say(
                 logging.WARNING,
-                _count(self.photo_copies, "half geschreven foto", "half geschreven foto’s"),
+                plural(self.photo_copies, "half geschreven foto", "half geschreven foto’s"),
                 " verwijderd.",
             )
         if self.waiting:
             say(
                 logging.ERROR,
-                _count(len(self.waiting), "inzending", "inzendingen"),
+                plural(len(self.waiting), "inzending", "inzendingen"),
                 " zonder vastgelegde toestemming (status unknown): ",
                 ", ".join(item.branch for item in self.waiting),
                 ". Publiceer zo'n verhaal niet voordat je weet dat de verteller toestemming gaf.",
@@ -151,7 +152,12 @@ def locked(data_dir: Path) -> Iterator[bool]:
 
 
 def reconcile(
-    settings: IntakeSettings, register: Register, store: GitStore, *, alone: bool, now: float | None = None
+    settings: IntakeSettings,
+    register: ConsentRegister,
+    store: GitStore,
+    *,
+    alone: bool,
+    now: float | None = None,
 ) -> Report:
     """Put right what a crash left behind (see the module's description) and say what was done."""
     now = time.time() if now is None else now
@@ -199,7 +205,7 @@ def log_report(report: Report) -> None:
         log.log(level, "%s", line)
 
 
-def _add_unknown(register: Register, store: GitStore, branch: str) -> str | None:
+def _add_unknown(register: ConsentRegister, store: GitStore, branch: str) -> str | None:
     commit = store.resolve(f"refs/heads/{branch}")
     if commit is None:
         return None  # deleted meanwhile
@@ -252,7 +258,3 @@ def _remove(entries: Iterable[Path], cutoff: float) -> int:
             continue
         removed += 1
     return removed
-
-
-def _count(number: int, one: str, more: str) -> str:
-    return f"{number} {one if number == 1 else more}"

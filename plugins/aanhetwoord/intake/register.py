@@ -76,7 +76,9 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class Register:
+class ConsentRegister:
+    """The intake's SQLite store of submissions and the consent given for each (not a site register)."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
         database.create(path, _SCHEMA)

@@ -30,7 +30,7 @@ from . import crashpoint
 from .form import Accepted
 from .gitstore import GitError, GitStore
 from .photo import FILE_NAME
-from .register import PENDING, Register, Submission, now, token_hash
+from .register import PENDING, ConsentRegister, Submission, now, token_hash
 
 BRANCH_PREFIX = "inzending/"
 WITHDRAWAL_PREFIX = "intrekking/"
@@ -64,7 +64,7 @@ def submission_id(today: date, short: str) -> str:
 
 
 class Submitter:
-    def __init__(self, store: GitStore, register: Register, stories_path: str) -> None:
+    def __init__(self, store: GitStore, register: ConsentRegister, stories_path: str) -> None:
         self.store = store
         self.register = register
         self.stories_path = stories_path  # from the top of the repository, e.g. "stories"

@@ -27,9 +27,10 @@ from datetime import date
 from pathlib import PurePosixPath
 
 from ..load import STORY_FILE
+from ..model import Status
 from ..storyfile import StoryFile, StoryFileError
 from .gitstore import BranchExists, GitError, GitStore
-from .register import WITHDRAWN, Register, Submission
+from .register import WITHDRAWN, ConsentRegister, Submission
 from .submission import WITHDRAWAL_PREFIX
 
 log = logging.getLogger("aanhetwoord.intake")
@@ -68,7 +69,7 @@ def loggable(path: str) -> str:
 def withdraw(
     submission: Submission,
     store: GitStore,
-    register: Register,
+    register: ConsentRegister,
     stories_path: str,
     max_front_matter: int,
     today: date,
@@ -158,7 +159,7 @@ def _withdrawal_commit(store: GitStore, parent: str, path: str, story: StoryFile
     """A commit on ``parent`` with ``status: withdrawn`` in the story at ``path``, changing no
     other line, and without the story's photos (a withdrawn story shows none, and they should
     not stay in the tree); None when there is nothing left to change."""
-    changed = story.set("status", "withdrawn")
+    changed = story.set("status", Status.WITHDRAWN.value)
     folder = str(PurePosixPath(path).parent)
     photos = (
         [f"{folder}/{name}" for name in store.names(parent, folder) if name != STORY_FILE]

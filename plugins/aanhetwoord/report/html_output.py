@@ -12,8 +12,10 @@ from pathlib import Path
 
 import jinja2
 
+from ..text import plural
+from ..texts import long_date
 from .model import Count, Report
-from .wording import clip, dutch_date, month_name, plural, quiet_summary
+from .wording import clip, month_name, quiet_summary
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
 
@@ -131,7 +133,7 @@ def html_report(report: Report) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters["dutch_date"] = dutch_date
+    environment.filters["dutch_date"] = long_date
     environment.filters["month_name"] = month_name
     return environment.get_template("report.html").render(
         report=report, charts=charts, recent_label=recent, plural=plural, quiet=quiet_summary(report)

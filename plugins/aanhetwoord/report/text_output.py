@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from ..problems import visible
+from ..text import plural
+from ..texts import long_date
 from .model import Report, StoryLine
-from .wording import clip, dutch_date, month_name, plural, quiet_summary
+from .wording import clip, month_name, quiet_summary
 
 TITLE_CHARS = 60  # titles in terminal tables; the HTML and JSON give them in full
 
@@ -35,7 +37,7 @@ def _when(value: date | None) -> str:
 def text_report(report: Report) -> str:
     out: list[str] = []
     recent_label = f"laatste {report.quiet_months} mnd"
-    out.append(f"Aan het woord – overzicht voor de redactie, {dutch_date(report.today)}")
+    out.append(f"Aan het woord – overzicht voor de redactie, {long_date(report.today)}")
     out.append("")
     out.append(
         f"Op de site: {plural(report.published, 'verhaal', 'verhalen')}. "
@@ -48,7 +50,7 @@ def text_report(report: Report) -> str:
     out += _heading(
         "Verhalen per buurt",
         f"Stille buurten staan bovenaan: nog geen verhaal, of geen verhaal sinds "
-        f"{dutch_date(report.quiet_since)}.",
+        f"{long_date(report.quiet_since)}.",
     )
     out.append(quiet_summary(report))
     out += table(
@@ -117,7 +119,7 @@ def text_report(report: Report) -> str:
 
     out += _heading(
         f"Toestemming ouder dan {plural(report.consent_years, 'jaar', 'jaar')}: vraag opnieuw",
-        f"De toestemming van deze verhalen is van vóór {dutch_date(report.consent_before)}. "
+        f"De toestemming van deze verhalen is van vóór {long_date(report.consent_before)}. "
         "Vraag de vertellers of het verhaal mag blijven staan.",
     )
     out += (

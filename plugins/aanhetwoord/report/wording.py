@@ -10,16 +10,8 @@ from ..problems import visible
 from .model import Report
 
 
-def dutch_date(value: date) -> str:
-    return format_date(value, format="long", locale="nl")
-
-
 def month_name(value: date) -> str:
     return format_date(value, format="MMM yyyy", locale="nl")
-
-
-def plural(number: int, one: str, many: str) -> str:
-    return f"{number} {one if number == 1 else many}"
 
 
 def quiet_summary(report: Report) -> str:
