@@ -52,7 +52,15 @@ class _ForgeHandler(http.server.BaseHTTPRequestHandler):
         query = dict(parse_qsl(url.query))
         forge = self.server
         with forge.lock:
-            forge.calls.append({"method": self.command, "path": url.path, "query": query, "body": body})
+            forge.calls.append(
+                {
+                    "method": self.command,
+                    "path": url.path,
+                    "query": query,
+                    "body": body,
+                    "headers": {key.lower(): value for key, value in self.headers.items()},
+                }
+            )
         path = re.sub(r"^/api/v1", "", url.path)
         gitlab = path.startswith("/projects/")
         if self.command == "POST" and re.fullmatch(r".*/(pulls|merge_requests)", path):

@@ -1,45 +1,19 @@
 """The web form with ``AANHETWOORD_INTAKE_FORGE=gitea``: a submission opens a pull request on
 Gitea's API (``/api/v1``, ``Authorization: token …``), and a withdrawal closes it again.
 
-Gitea is faked by a real HTTP server on 127.0.0.1 (forgekit), which also notes each call's headers.
+Gitea is faked by a real HTTP server on 127.0.0.1 (forgekit), which notes each call with its headers.
 """
 
 from __future__ import annotations
 
 import re
 import subprocess
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from forgekit import FakeForge, _ForgeHandler, wait_for
+from forgekit import fake_forge, wait_for
 from intakekit import make_repo, phone_photo, post, refs, register_rows, running_service, story_fields
 
 TOKEN = "geheim-gitea-token"
-
-
-class _HeaderHandler(_ForgeHandler):
-    def _note_headers(self) -> None:
-        with self.server.lock:
-            self.server.headers_seen.append({key.lower(): value for key, value in self.headers.items()})
-        self._handle()
-
-    do_GET = do_POST = do_PATCH = do_PUT = _note_headers  # noqa: N815 - the stdlib's names
-
-
-@contextmanager
-def fake_gitea() -> Iterator[FakeForge]:
-    server = FakeForge()
-    server.RequestHandlerClass = _HeaderHandler
-    server.headers_seen = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_a_submission_opens_a_gitea_pull_request_and_a_withdrawal_closes_it(tmp_path: Path):
@@ -47,7 +21,7 @@ def test_a_submission_opens_a_gitea_pull_request_and_a_withdrawal_closes_it(tmp_
     remote = tmp_path / "remote.git"
     subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True, capture_output=True)
     with (
-        fake_gitea() as gitea,
+        fake_forge() as gitea,
         running_service(
             tmp_path / "repo",
             tmp_path / "data",
@@ -84,8 +58,8 @@ def test_a_submission_opens_a_gitea_pull_request_and_a_withdrawal_closes_it(tmp_
             "De toestemming staat in het toestemmingsregister van het formulier.",
         }
         # Gitea's token header, not GitHub's Bearer or GitLab's PRIVATE-TOKEN.
-        assert gitea.headers_seen[0]["authorization"] == f"token {TOKEN}"
-        assert "private-token" not in gitea.headers_seen[0]
+        assert gitea.calls[0]["headers"]["authorization"] == f"token {TOKEN}"
+        assert "private-token" not in gitea.calls[0]["headers"]
         # The branch was pushed before the request was opened.
         assert refs(remote)[f"refs/heads/{branch}"] == refs(running.repo)[f"refs/heads/{branch}"]
 
@@ -102,5 +76,5 @@ def test_a_submission_opens_a_gitea_pull_request_and_a_withdrawal_closes_it(tmp_
         assert gitea.calls[-1]["body"] == {"state": "closed"}
         (note,) = gitea.requests[1]["notes"]
         assert reference in note and "Niet samenvoegen" in note
-        assert all(headers["authorization"] == f"token {TOKEN}" for headers in gitea.headers_seen)
+        assert all(call["headers"]["authorization"] == f"token {TOKEN}" for call in gitea.calls)
         assert TOKEN not in running.logs()
