@@ -116,13 +116,19 @@ def test_a_letter_takes_the_keyboard_to_its_heading(browser, many_communities_ur
         page.goto(many_communities_url + "gemeenschappen/")
         target = tab_to(page, ".ahw-letters a[href='#letter-t']")
         page.keyboard.press("Enter")
-        assert page.url.endswith(target)
+        # The jump happens after the key press returns: wait for it rather than look at once.
+        page.wait_for_function("hash => location.hash === hash", arg=target)
         heading = page.locator("#letter-t")
         assert heading.inner_text() == "T"
-        # The heading is on screen, below Material's fixed header, not under it.
-        header_bottom = page.evaluate("document.querySelector('.md-header').getBoundingClientRect().bottom")
-        top = page.evaluate("document.querySelector('#letter-t').getBoundingClientRect().top")
-        assert header_bottom <= top < page.viewport_size["height"]
+        # The heading comes on screen, below Material's fixed header, not under it.
+        page.wait_for_function(
+            """() => {
+                const top = document.querySelector('#letter-t').getBoundingClientRect().top;
+                const below = document.querySelector('.md-header').getBoundingClientRect().bottom;
+                return below <= top && top < window.innerHeight;
+            }"""
+        )
+        assert page.url.endswith(target)
     finally:
         context.close()
 

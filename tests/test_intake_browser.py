@@ -114,6 +114,7 @@ def test_errors_are_summarised_linked_and_described_without_javascript(page, ser
 
     # Following a link in the summary moves to the field.
     summary.get_by_role("link").first.click()
+    page.wait_for_function("() => location.hash === '#title'")
     assert page.url.endswith("#title")
 
     # Put it right and send it again, still without JavaScript.
