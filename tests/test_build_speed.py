@@ -1,12 +1,14 @@
-"""Cold builds spread link-preview cards and photos over worker processes; the site stays the same.
+"""What makes builds quicker leaves the site the same.
 
-The builds here run in this process through MkDocs' own build command, so the number of
-workers can be set for each build (``photos.WORKERS``).
+Cold builds spread link-preview cards and photos over worker processes; text is checked for
+unfit characters with a quick test first. The builds here run in this process through MkDocs'
+own build command, so the number of workers can be set for each build (``photos.WORKERS``).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from dataclasses import replace
@@ -23,6 +25,7 @@ from aanhetwoord import photos, pipeline
 from aanhetwoord.photos import PhotoCache, process_all, social_cards, worker_count
 from aanhetwoord.settings import PhotoSettings
 from aanhetwoord.siteconfig import load_settings
+from aanhetwoord.text import UNFIT_CHARACTERS, has_unfit, without_unfit
 
 CARD_STORIES = 90  # enough cards for two workers: 40 each at least
 
@@ -148,3 +151,21 @@ def test_a_bad_photo_gives_the_same_message_in_a_pool_as_alone(tmp_path, workers
     assert list(results.errors) == [broken]
     assert results.errors[broken].startswith("de foto is beschadigd of niet compleet")
     assert os.listdir(tmp_path / "cache") and results.stats.decoded == 2
+
+
+def test_the_quick_check_for_unfit_characters_finds_exactly_what_the_full_one_finds():
+    full = re.compile(UNFIT_CHARACTERS.pattern)
+    for code in range(0x110000):
+        char = chr(code)
+        assert has_unfit(f"Koor{char}") == has_unfit(f"Koor é{char}\n") == bool(full.search(char)), hex(code)
+    assert has_unfit("Ayşe zingt\tmee\r\n") is False
+    assert has_unfit("Ayşe\u00a0zingt") is False  # a no-break space is unprintable but fit
+    assert has_unfit("Ayşe\x0bzingt") is True
+    assert has_unfit("Ay\ufffeşe") is True
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=60))
+def test_text_loses_the_same_characters_as_before(value):
+    expected = UNFIT_CHARACTERS.sub("", re.sub("[\x0b\x0c\x1c-\x1f\x85]", " ", value))
+    assert without_unfit(value) == expected
