@@ -20,7 +20,7 @@ import os
 import shutil
 import tempfile
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -38,6 +38,42 @@ PIPELINE_VERSION = 2
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
 FONTS = Path(__file__).parent / "fonts"
 _SRGB = ImageCms.createProfile("sRGB")
+
+# Worker processes for photos and cards. More than a few gain little: each item also writes
+# files, and a build machine has other work. None: one per core this process may use.
+WORKERS: int | None = None
+MAX_WORKERS = 4
+# A card takes a few milliseconds to draw; a worker process takes longer than that to start, so
+# below this many cards per worker the cards are drawn in this process.
+CARDS_PER_WORKER = 40
+
+
+def worker_count(jobs: int, per_worker: int = 1, workers: int | None = None) -> int:
+    """How many processes share ``jobs`` independent items: 1 (no pool) when a pool would cost
+    more than it saves, with one core or with fewer than ``per_worker`` items for each worker."""
+    if workers is None:
+        workers = WORKERS
+    if workers is None:
+        try:
+            cores = len(os.sched_getaffinity(0))  # the cores this process may run on
+        except AttributeError:  # not on every platform
+            cores = os.cpu_count() or 1
+        workers = min(cores, MAX_WORKERS)
+    return max(1, min(workers, jobs // max(per_worker, 1)))
+
+
+def run_all(work: Callable[..., object], arguments: list[tuple], workers: int) -> Iterator[object]:
+    """``work(*args)`` for each of ``arguments``, in order; in a pool when ``workers`` > 1.
+
+    ``work`` must return its failures as values: an exception in a worker ends the whole run."""
+    if workers <= 1:
+        for args in arguments:
+            yield work(*args)
+        return
+    # Items go out in chunks, so short ones are not outweighed by sending each on its own.
+    chunk = max(1, len(arguments) // (workers * 4))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(work, *zip(*arguments, strict=True), chunksize=chunk)
 
 
 @functools.lru_cache(maxsize=16)
@@ -202,20 +238,42 @@ def flatten(image: Image.Image) -> Image.Image:
     return background
 
 
-def social_card(title: str, community: str, target: Path, settings: PhotoSettings) -> None:
-    """A link-preview image for a story without a photo: its title and community, drawn locally."""
-    width, height = settings.social_size
-    card = Image.new("RGB", (width, height), (0, 105, 92))
-    draw = ImageDraw.Draw(card)
+CARD_GROUND = (0, 105, 92)
+CARD_COMMUNITY = (255, 236, 179)
+CARD_TITLE = (255, 255, 255)
+
+
+@functools.lru_cache(maxsize=4)
+def _card_parts(size: tuple[int, int]) -> tuple[Image.Image, ImageFont.FreeTypeFont, ImageFont.FreeTypeFont]:
+    """The empty card and its fonts: made once per process, then only copied and used."""
+    ground = Image.new("RGB", size, CARD_GROUND)
     bold = ImageFont.truetype(str(FONTS / "DejaVuSans-Bold.ttf"), 64)
     regular = ImageFont.truetype(str(FONTS / "DejaVuSans.ttf"), 40)
-    draw.text((80, 80), community, font=regular, fill=(255, 236, 179))
+    return ground, bold, regular
+
+
+def social_card(title: str, community: str, target: Path, settings: PhotoSettings) -> None:
+    """A link-preview image for a story without a photo: its title and community, drawn locally.
+
+    The folder of ``target`` must exist."""
+    ground, bold, regular = _card_parts(tuple(settings.social_size))
+    card = ground.copy()
+    draw = ImageDraw.Draw(card)
+    draw.text((80, 80), community, font=regular, fill=CARD_COMMUNITY)
     y = 160
-    for line in _wrap(title, bold, width - 160, draw)[:4]:
-        draw.text((80, y), line, font=bold, fill="white")
+    for line in _wrap(title, bold, ground.width - 160, draw)[:4]:
+        draw.text((80, y), line, font=bold, fill=CARD_TITLE)
         y += 80
-    target.parent.mkdir(parents=True, exist_ok=True)
     card.save(target, "JPEG", quality=settings.jpeg_quality)
+
+
+def _draw_card(title: str, community: str, target: Path, settings: PhotoSettings) -> str | None:
+    """Runs in a worker process: None when the card is drawn, else what went wrong."""
+    try:
+        social_card(title, community, target, settings)
+    except Exception as error:  # noqa: BLE001 - one card must never stop the build
+        return f"{type(error).__name__}: {error}"
+    return None
 
 
 def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int, draw: ImageDraw.ImageDraw) -> list[str]:
@@ -342,21 +400,13 @@ def process_all(
         cache.root.mkdir(parents=True, exist_ok=True)
         scratch_root = Path(tempfile.mkdtemp(prefix=".new-", dir=cache.root))
         jobs = list(todo.items())
-        workers = min(workers or os.cpu_count() or 1, len(jobs))
-        arguments = (
-            [source for _, source in jobs],
-            [scratch_root / key for key, _ in jobs],
-            [cache.settings] * len(jobs),
-        )
+        # Each photo takes long enough that a worker pays for itself from the second one.
+        count = worker_count(len(jobs), 1, workers)
+        arguments = [(source, scratch_root / key, cache.settings) for key, source in jobs]
         made: dict[str, Photo | str] = {}
         try:
-            if workers == 1:
-                outcomes = map(_work, *arguments)
-                _collect(jobs, outcomes, scratch_root, cache, made, results.stats, progress)
-            else:
-                with ProcessPoolExecutor(max_workers=workers) as pool:
-                    outcomes = pool.map(_work, *arguments)
-                    _collect(jobs, outcomes, scratch_root, cache, made, results.stats, progress)
+            outcomes = run_all(_work, arguments, count)
+            _collect(jobs, outcomes, scratch_root, cache, made, results.stats, progress)  # type: ignore[arg-type]
         finally:
             shutil.rmtree(scratch_root, ignore_errors=True)
         for source, key in keys.items():
@@ -390,25 +440,53 @@ def _collect(
             progress(done, len(jobs))
 
 
+@dataclass
+class SocialCards:
+    files: dict[str, Path] = field(default_factory=dict)  # slug → card
+    errors: dict[str, str] = field(default_factory=dict)  # slug → why its card could not be drawn
+
+
 def social_cards(
-    stories: Iterable[tuple[str, str, str]], root: Path, settings: PhotoSettings
-) -> dict[str, Path]:
+    stories: Iterable[tuple[str, str, str]],
+    root: Path,
+    settings: PhotoSettings,
+    workers: int | None = None,
+) -> SocialCards:
     """Link-preview cards for stories without a photo, as (slug, title, community) → file.
 
-    Cards are cached by their text, and cards no story uses any more are removed.
+    Cards are cached by their text, and cards no story uses any more are removed. Missing
+    cards are drawn in a pool of ``workers`` processes when there are enough of them.
     """
-    cards: dict[str, Path] = {}
     settings_key = fingerprint(settings)
+    wanted: dict[str, Path] = {}
+    todo: dict[Path, tuple[str, str]] = {}  # one drawing for stories with the same card
     for slug, title, community in stories:
         key = hashlib.sha256(json.dumps([title, community, settings_key]).encode()).hexdigest()[:32]
-        target = root / f"{key}.jpg"
-        if not target.exists():
-            scratch = root / f".{key}.tmp.jpg"
-            social_card(title, community, scratch, settings)
-            os.replace(scratch, target)
-        cards[slug] = target
+        target = wanted[slug] = root / f"{key}.jpg"
+        if target not in todo and not target.exists():
+            todo[target] = (title, community)
+    failed: dict[Path, str] = {}
+    if todo:
+        root.mkdir(parents=True, exist_ok=True)
+        jobs = [
+            (title, community, root / f".{target.name[:-4]}.tmp.jpg", settings)
+            for target, (title, community) in todo.items()
+        ]
+        count = worker_count(len(jobs), CARDS_PER_WORKER, workers)
+        for target, job, outcome in zip(todo, jobs, run_all(_draw_card, jobs, count), strict=True):
+            if outcome is None:
+                os.replace(job[2], target)
+            else:
+                failed[target] = str(outcome)
+                Path(job[2]).unlink(missing_ok=True)
+    cards = SocialCards()
+    for slug, target in wanted.items():
+        if target in failed:
+            cards.errors[slug] = failed[target]
+        else:
+            cards.files[slug] = target
     if root.is_dir():
-        used = set(cards.values())
+        used = set(cards.files.values())
         for entry in root.glob("*.jpg"):
             if entry not in used:
                 entry.unlink(missing_ok=True)

@@ -16,7 +16,7 @@ from .feeds import feed_files, feeds
 from .feeds import links as feed_links
 from .load import discover, read_story, story_paths
 from .memo import CheckedStory, Memo, story_key
-from .model import Page, Status, Story, TermKind
+from .model import Page, Severity, Status, Story, TermKind
 from .photo_urls import PhotoUrls
 from .photos import Photo, PhotoCache, PhotoStats, process_all, social_cards
 from .problems import Problem, display_path
@@ -231,7 +231,20 @@ def prepare_photos(
         if story.image is None and story.slug not in refused
     ]
     previews = social_cards(without_photo, settings.photo_cache().parent / "cards", settings.photos)
-    return PreparedPhotos(results.photos, previews, problems, refused, results.stats)
+    for story in wanted:
+        error = previews.errors.get(story.slug)
+        if error is not None:
+            problems.append(
+                Problem(
+                    display_path(story.source, settings.root),
+                    1,
+                    "title",
+                    f"het plaatje voor links naar dit verhaal kan niet worden gemaakt ({error}). "
+                    "Het verhaal staat wel op de site, zonder dat plaatje.",
+                    Severity.WARNING,
+                )
+            )
+    return PreparedPhotos(results.photos, previews.files, problems, refused, results.stats)
 
 
 def _register_bytes(settings: Settings) -> tuple[bytes | None, ...]:

@@ -7,6 +7,7 @@ the pull-request check and the web form can all show them where a person will lo
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,7 +74,21 @@ def display_path(path: Path, root: Path | None) -> str:
     """A path as people see it in their repository: relative to the site root when possible."""
     if root is not None:
         try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
+            return path.resolve().relative_to(_resolved(root)).as_posix()
         except ValueError:
             pass
     return path.as_posix()
+
+
+_RESOLVED: dict[Path, tuple[float, Path]] = {}
+
+
+def _resolved(root: Path) -> Path:
+    """``root`` resolved, at most once a second: a build asks for it once per story."""
+    now = time.monotonic()
+    known = _RESOLVED.get(root)
+    if known is not None and now - known[0] < 1.0:
+        return known[1]
+    resolved = root.resolve()
+    _RESOLVED[root] = (now, resolved)
+    return resolved

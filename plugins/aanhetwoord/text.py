@@ -156,8 +156,23 @@ UNFIT_CHARACTERS = re.compile(
 _UNFIT_SPACES = re.compile("[\x0b\x0c\x1c-\x1f\x85]")
 
 
+# The same characters below U+0080: a small set is much quicker to search for.
+_ASCII_UNFIT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def has_unfit(value: str) -> bool:
+    """Whether ``value`` has a character of :data:`UNFIT_CHARACTERS`; quick for plain text."""
+    if value.isascii():
+        return _ASCII_UNFIT.search(value) is not None
+    # Every unfit character is unprintable: text that is printable apart from its tabs and line
+    # breaks has none. The full search is slow on long texts, so it is left for the rest.
+    if value.replace("\n", "").replace("\t", "").replace("\r", "").isprintable():
+        return False
+    return UNFIT_CHARACTERS.search(value) is not None
+
+
 def without_unfit(value: str) -> str:
     """``value`` without the characters of :data:`UNFIT_CHARACTERS`."""
-    if not UNFIT_CHARACTERS.search(value):
+    if not has_unfit(value):
         return value
     return UNFIT_CHARACTERS.sub("", _UNFIT_SPACES.sub(" ", value))
