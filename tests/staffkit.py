@@ -112,6 +112,8 @@ class StaffClient:
         return self.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded"})
 
     def login(self, name: str, password: str = PASSWORD, next_path: str = "") -> Answer:
+        """Log in afresh: a session cookie from before is dropped first, as by a new browser."""
+        self.jar.pop(SESSION_COOKIE, None)
         page = self.get("redactie/inloggen" + (f"?volgende={next_path}" if next_path else ""))
         assert page.status == 200, page.text
         return self.post(

@@ -141,7 +141,8 @@ class Inbox:
             story_dir = Path(temporary) / slug
             story_dir.mkdir()
             # The validator only asks whether a photo exists: empty stand-ins will do.
-            for name in self.store.names(tip, folder):
+            names = set(self.store.names(tip, folder))
+            for name in names:
                 if name != STORY_FILE and "/" not in name and name not in (".", ".."):
                     (story_dir / name).touch()
             source = StorySource(slug=slug, path=story_dir / STORY_FILE, display_path=path)
@@ -149,7 +150,7 @@ class Inbox:
             story, problems = validate(source, registers, today)
         errors = sum(1 for problem in problems if problem.is_error)
         warnings = sum(1 for problem in problems if problem.is_warning)
-        if story is not None:
+        if story is not None and story.title:  # a withdrawn story keeps only its status
             return StoryGlance(
                 story.title,
                 ", ".join(story.communities),
@@ -163,7 +164,7 @@ class Inbox:
             _text(data.get("title")) or wording.NO_TITLE,
             _text(data.get("community")),
             tuple(_text(item) for item in _items(data.get("neighbourhoods"))),
-            isinstance(data.get("image"), dict),
+            isinstance(image := data.get("image"), dict) and _text(image.get("src")) in names,
             errors,
             warnings,
         )
