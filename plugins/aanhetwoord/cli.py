@@ -98,6 +98,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         "check",
         help="herstel wat een crash achterliet (halve inzendingen, tijdelijke bestanden) en meld het",
     ).set_defaults(run=intake_command.check)
+    add_user = intake_actions.add_parser(
+        "add-user",
+        help="maak een account voor de redactie; het wachtwoord komt van de invoer of wordt gevraagd",
+    )
+    add_user.add_argument("name", metavar="NAAM", help="de naam om mee in te loggen, zoals anna.jansen")
+    add_user.add_argument(
+        "--role",
+        choices=("redacteur", "beheerder"),
+        default="redacteur",
+        help="redacteur (standaard) of beheerder: die beheert ook accounts en leest het logboek",
+    )
+    add_user.add_argument(
+        "--email", metavar="ADRES", help="het e-mailadres van de redacteur (niet verplicht)"
+    )
+    add_user.set_defaults(run=intake_command.add_user)
 
     # Staff commands: each module declares its own arguments.
     for module in (mkdocs_serve, report_command, withdraw, nginx_config):

@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .handlers import Intake
 from .settings import IntakeSettings
+from .staff.area import staff_routes
 
 SECURITY_HEADERS = [
     (
@@ -76,6 +77,8 @@ def create_app(settings: IntakeSettings) -> Starlette:
             Route("/logo", intake.house_image, methods=["GET"]),
             Route("/favicon", intake.house_image, methods=["GET"]),
             Route("/gezond", intake.health, methods=["GET"]),
+            # The staff area ("redactie"), with sessions of its own: see :mod:`staff`.
+            *staff_routes(intake),
         ],
         exception_handlers={404: intake.not_found, 405: intake.not_found, 500: intake.server_error},
     )

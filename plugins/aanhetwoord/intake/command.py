@@ -1,4 +1,4 @@
-"""``aanhetwoord intake``: serve the form; ``intake purge``, ``intake list`` and ``intake check`` for staff.
+"""``aanhetwoord intake``: serve the form; ``intake purge``, ``list``, ``check`` and ``add-user`` for staff.
 
 This module imports the web framework only when the service starts, so the other commands
 of ``aanhetwoord`` stay quick and work without it.
@@ -7,6 +7,7 @@ of ``aanhetwoord`` stay quick and work without it.
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import os
 import re
@@ -157,6 +158,48 @@ def check(args: argparse.Namespace, config_file: Path) -> int:
     for _, line in report.lines():
         print(line)
     return 1 if report.waiting else 0
+
+
+def add_user(args: argparse.Namespace, config_file: Path) -> int:
+    """A staff account for the staff area; the password from standard input, or asked twice."""
+    settings = _settings(config_file)
+    if settings is None:
+        return 2
+    from .staff import audit
+    from .staff.accounts import AccountError, Role, StaffAccounts, check_email, check_name, check_password
+
+    try:
+        name = check_name(args.name)
+        email = check_email(args.email)
+    except AccountError as error:
+        print(f"aanhetwoord intake add-user: {error}", file=sys.stderr)
+        return 2
+    try:
+        password = _new_password(name)
+        check_password(password)
+        StaffAccounts(settings.staff_file).add(name, password, Role(args.role), email)
+    except AccountError as error:
+        print(f"aanhetwoord intake add-user: {error}", file=sys.stderr)
+        return 1
+    except (EOFError, KeyboardInterrupt):
+        print("\naanhetwoord intake add-user: gestopt, er is geen account gemaakt.", file=sys.stderr)
+        return 1
+    audit.AuditLog(settings.staff_file).record("opdrachtregel", audit.ACCOUNT_ADDED, name, args.role)
+    print(f"Account {name} gemaakt ({args.role}). Inloggen kan op /redactie/inloggen van het formulier.")
+    return 0
+
+
+def _new_password(name: str) -> str:
+    from .staff.accounts import AccountError
+
+    if not sys.stdin.isatty():
+        # From a script or a password manager: the first line, without its line ending.
+        line = sys.stdin.readline()
+        return line.removesuffix("\n").removesuffix("\r")
+    first = getpass.getpass(f"Wachtwoord voor {name}: ")
+    if getpass.getpass("Typ het wachtwoord nog een keer: ") != first:
+        raise AccountError("De twee wachtwoorden zijn niet gelijk. Er is geen account gemaakt.")
+    return first
 
 
 def _store(settings: IntakeSettings) -> GitStore:

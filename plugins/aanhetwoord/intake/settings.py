@@ -70,10 +70,16 @@ class IntakeSettings:
     photo_workers: int = 2
     log_level: str = "info"
     forge: ForgeSettings | None = None
+    login_attempts: int = 5  # failed staff logins per account before a block (4x per address)
 
     @property
     def register_file(self) -> Path:
         return self.data_dir / "register.sqlite3"
+
+    @property
+    def staff_file(self) -> Path:
+        """Staff accounts, sessions and the audit log of the staff area."""
+        return self.data_dir / "staff.sqlite3"
 
     @property
     def abuse_file(self) -> Path:
@@ -140,6 +146,7 @@ def load(environ: Mapping[str, str], config_file: Path) -> IntakeSettings:
         photo_workers=int(env.number("PHOTO_WORKERS", os.cpu_count() or 2, low=1, high=64)),
         log_level=_log_level(env.text("LOG_LEVEL")),
         forge=forge,
+        login_attempts=int(env.number("LOGIN_ATTEMPTS", 5, low=1, high=1000)),
     )
     secret = env.text("SECRET")
     if secret and len(secret) < 32:
