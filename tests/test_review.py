@@ -462,6 +462,25 @@ def test_a_withdrawn_submission_cannot_be_accepted_edited_or_declined(repo: Path
     assert git(repo, "rev-parse", "main").strip() == main
 
 
+def test_a_branch_without_consent_on_record_cannot_be_accepted(repo: Path, desk: ReviewDesk):
+    reference = submit(desk)
+    row = desk.register.get(reference)
+    git(repo, "branch", "inzending/20261124-zonder-rij", row.branch)
+    desk.register.add_unknown(
+        "ONBEKEND-1",
+        submitted_at="2026-11-24T10:00:00+00:00",
+        slug=row.slug,
+        branch="inzending/20261124-zonder-rij",
+        withdrawal_hash="x",
+    )
+    main = git(repo, "rev-parse", "main").strip()
+    with pytest.raises(ReviewError, match="geen toestemming"):
+        desk.accept("ONBEKEND-1", ANNA)
+    assert git(repo, "rev-parse", "main").strip() == main
+    assert desk.preview("ONBEKEND-1").consent.known is False
+    assert desk.decline("ONBEKEND-1", "Herkomst onbekend.", ANNA).branch_removed
+
+
 def test_a_story_with_errors_cannot_be_accepted(repo: Path, desk: ReviewDesk):
     reference = submit(desk)
     row = desk.register.get(reference)
@@ -473,6 +492,9 @@ def test_a_story_with_errors_cannot_be_accepted(repo: Path, desk: ReviewDesk):
     with pytest.raises(ReviewError, match="problemen"):
         desk.accept(reference, ANNA)
     assert desk.preview(reference).has_errors
+    assert [(problem.field, problem.is_error) for problem in desk.problems(reference)] == [
+        ("themes[0]", True)
+    ]
 
 
 def test_the_publish_command_runs_in_the_repository_and_its_output_is_returned(repo: Path, tmp_path: Path):
@@ -549,15 +571,23 @@ def test_decline_records_the_reason_and_removes_the_branch(repo: Path, desk: Rev
 # The forge ----------------------------------------------------------------------------------
 
 
-def test_with_a_forge_accept_merges_the_request_and_decline_closes_it(repo: Path, tmp_path: Path):
+MERGE_CALLS = {
+    "gitea": ("POST", "/api/v1/repos/gemeente/verhalen/pulls/{}/merge"),
+    "github": ("PUT", "/repos/gemeente/verhalen/pulls/{}/merge"),
+    "gitlab": ("PUT", "/projects/gemeente%2Fverhalen/merge_requests/{}/merge"),
+}
+
+
+@pytest.mark.parametrize("kind", ["gitea", "github", "gitlab"])
+def test_with_a_forge_accept_merges_the_request_and_decline_closes_it(repo: Path, tmp_path: Path, kind: str):
     remote = tmp_path / "remote.git"
     subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True, capture_output=True)
     with fake_forge() as gitea:
         desk = desk_for(
             repo,
             tmp_path / "data",
-            forge="gitea",
-            forge_url=gitea.url + "/api/v1",
+            forge=kind,
+            forge_url=gitea.url + ("/api/v1" if kind == "gitea" else ""),
             forge_token="geheim",
             forge_repository="gemeente/verhalen",
             forge_remote=str(remote),
@@ -572,8 +602,9 @@ def test_with_a_forge_accept_merges_the_request_and_decline_closes_it(repo: Path
         accepted = desk.accept(first, ANNA)
         assert accepted.request == number and accepted.commit is None
         assert gitea.requests[number]["state"] == "merged"
-        merge_call = next(call for call in gitea.calls if call["path"].endswith(f"/pulls/{number}/merge"))
-        assert merge_call["method"] == "POST" and merge_call["body"]["Do"] == "merge"
+        method, path = MERGE_CALLS[kind]
+        merges = [(call["method"], call["path"]) for call in gitea.calls if call["path"].endswith("/merge")]
+        assert merges == [(method, path.format(number))]
         # The branch on the forge carries the staff member's edit; main here is left to the forge.
         pushed = git(remote, "log", "-1", "--format=%an|%s", one.branch).strip()
         assert pushed == "Anna de Vries|Verhaal aangepast door de redactie: Samen koken, elke vrijdag"

@@ -324,6 +324,13 @@ class ReviewDesk:
             commit=story.tip,
         )
 
+    def problems(self, submission_id: str) -> list[Problem]:
+        """The validator's problems with the story on the submission's branch (for the inbox).
+
+        Raises :class:`ReviewError` when the submission or its branch is gone."""
+        story = self._read(self.submission(submission_id))
+        return self._check(story, story.text, render=False).problems
+
     def photo(self, submission_id: str, name: str) -> tuple[bytes, str] | None:
         """A photo of the preview (a processed variant) or of the story's folder on the branch,
         with its media type; None when there is no such photo."""
@@ -628,18 +635,16 @@ class ReviewDesk:
                 checked = kept[0] if kept else None
             result = _Checked(checked, problems)
             if render and checked is not None:
-                self._render(checked, settings, site.registers, result)
+                self._render(checked, settings, site.registers, result, story.path)
         return result
 
-    def _render(self, story: Story, settings: Any, registers: Any, result: _Checked) -> None:
+    def _render(self, story: Story, settings: Any, registers: Any, result: _Checked, shown: str) -> None:
         cache = PhotoCache(self.scratch / "fotos", settings.photos)
         photos = process_all([story.folder / name for name in story.assets], cache, prune=False)
         for name in story.assets:
             message = photos.errors.get(story.folder / name)
             if message is not None:
-                result.problems.append(
-                    Problem(result.problems[0].path if result.problems else "", 1, "foto", message)
-                )
+                result.problems.append(Problem(shown, 1, "foto", message))
                 return
         catalogue = build_catalogue(
             [story],
