@@ -489,7 +489,7 @@ def test_a_story_with_errors_cannot_be_accepted(repo: Path, desk: ReviewDesk):
     broken = desk.store.read(tip, path).decode().replace("- Samen leven", "- Bestaat niet")
     commit = desk.store.commit_files(tip, {path: broken.encode()}, "kapot")
     desk.store.move_branch(row.branch, commit, tip, "t")
-    with pytest.raises(ReviewError, match="problemen"):
+    with pytest.raises(ReviewError, match="nog 1 probleem. Los die eerst op"):
         desk.accept(reference, ANNA)
     assert desk.preview(reference).has_errors
     assert [(problem.field, problem.is_error) for problem in desk.problems(reference)] == [

@@ -48,7 +48,7 @@ from ..problems import Problem
 from ..render import Renderer
 from ..siteconfig import plugin_options
 from ..storyfile import StoryFile, StoryFileError
-from ..text import slugify
+from ..text import plural, slugify
 from ..urls import Urls
 from ..validate import validate, validate_collection
 from . import forge, merge
@@ -420,7 +420,8 @@ class ReviewDesk:
             errors = [problem for problem in checked.problems if problem.is_error]
             if errors or checked.story is None:
                 raise ReviewError(
-                    f"Het verhaal heeft nog {len(errors)} probleem/problemen. Los die eerst op, "
+                    f"Het verhaal heeft nog {plural(len(errors), 'probleem', 'problemen')}. "
+                    "Los die eerst op, "
                     "dan kun je het plaatsen."
                 )
             title = checked.story.title
