@@ -1,5 +1,5 @@
 """A fake forge for the intake tests: a real HTTP server on 127.0.0.1 that keeps pull and merge
-requests as GitHub, GitLab and Forgejo/Gitea do (open, list, comment, close), and records every
+requests as GitHub, GitLab and Forgejo/Gitea do (open, list, comment, close, merge), and records every
 call, so a test can see what the service asked of it."""
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ class FakeForge(http.server.ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _ForgeHandler)
         self.calls: list[dict] = []
         self.requests: dict[int, dict] = {}  # number → {"branch", "state", "notes"}
+        self.refuse_merge = False  # answer a merge with 405, as a forge does for a conflict
         self.lock = threading.Lock()
 
     @property
@@ -85,6 +86,14 @@ class _ForgeHandler(http.server.BaseHTTPRequestHandler):
             with forge.lock:
                 forge.requests[int(note.group(1))]["notes"].append(body["body"])
             return self._answer(201, {"id": 1})
+        merge = re.fullmatch(r".*/(?:pulls|merge_requests)/(\d+)/merge", path)
+        if self.command in ("POST", "PUT") and merge:
+            with forge.lock:
+                item = forge.requests.get(int(merge.group(1)))
+                if item is None or item["state"] != "open" or forge.refuse_merge:
+                    return self._answer(405, {"message": "Pull Request is not mergeable"})
+                item["state"] = "merged"
+            return self._answer(200, {"merged": True, "state": "merged"})
         change = re.fullmatch(r".*/(?:pulls|merge_requests)/(\d+)", path)
         if self.command in ("PATCH", "PUT") and change:
             if body in ({"state": "closed"}, {"state_event": "close"}):

@@ -18,7 +18,7 @@ from ..siteconfig import load_settings
 from ..text import plural
 from . import settings as intake_settings
 from .gitstore import Author, GitError, GitStore
-from .register import SUBMITTED, UNKNOWN, ConsentRegister
+from .register import ACCEPTED, DECLINED, SUBMITTED, UNKNOWN, ConsentRegister
 from .settings import IntakeSettings, SettingsError
 
 REFERENCE = re.compile(r"INZ-[0-9]{8}-[A-Z0-9]{6}")
@@ -99,7 +99,8 @@ def mark_decided(settings: IntakeSettings, register: ConsentRegister) -> int:
             continue
         commit = store.resolve(f"refs/heads/{submission.branch}")
         if submission.id in published or commit is None or store.is_ancestor(commit, base):
-            register.decide(submission.id)
+            merged = submission.id in published or (commit is not None and store.is_ancestor(commit, base))
+            register.decide(submission.id, review=ACCEPTED if merged else DECLINED)
             decided += 1
     return decided
 

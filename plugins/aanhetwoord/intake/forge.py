@@ -196,3 +196,57 @@ def _list(data: Any) -> list[dict[str, Any]]:
     if not isinstance(data, list):
         raise ForgeError("the answer is not a list")
     return [item for item in data if isinstance(item, dict)]
+
+
+# Merging or closing a request when staff decide -----------------------------------------------
+
+
+def merge_request(settings: ForgeSettings, number: int, title: str) -> urllib.request.Request:
+    """The call that merges request ``number`` with a merge commit titled ``title``."""
+    project = _project(settings)
+    if settings.kind == "gitlab":
+        url = f"{project}/merge_requests/{number}/merge"
+        return _request(settings, "PUT", url, {"merge_commit_message": title})
+    if settings.kind == "github":
+        body = {"commit_title": title, "merge_method": "merge"}
+        return _request(settings, "PUT", f"{project}/pulls/{number}/merge", body)
+    return _request(
+        settings, "POST", f"{project}/pulls/{number}/merge", {"Do": "merge", "MergeTitleField": title}
+    )
+
+
+def open_request(settings: ForgeSettings, change: Change) -> int:
+    """Open a request for ``change.branch`` and return its number (GitLab: iid)."""
+    data = call(pull_request(settings, change))
+    if not isinstance(data, dict):
+        raise ForgeError("the answer is not an object")
+    return int(data["iid"] if settings.kind == "gitlab" else data["number"])
+
+
+def merge(settings: ForgeSettings, store: GitStore, change: Change, title: str) -> int:
+    """Push the branch as it is now (with staff's edits) and merge its open request; opens one
+    first when there is none (opening it failed when the resident sent the story).
+
+    Returns the number of the merged request; raises :class:`ForgeError` or :class:`GitError`."""
+    store.push(settings.remote, change.branch)
+    try:
+        numbers = find_open(settings, change.branch)
+        number = numbers[0] if numbers else open_request(settings, change)
+        call(merge_request(settings, number, title))
+    except (KeyError, TypeError, ValueError) as error:
+        raise ForgeError(f"unexpected answer from {settings.kind}: {error}") from None
+    log.info("merged request %d for %s on %s", number, change.branch, settings.kind)
+    return number
+
+
+def decline(settings: ForgeSettings, branch: str, note: str) -> int:
+    """Close the open requests from ``branch`` with ``note``; returns how many. Raises ForgeError."""
+    closed = 0
+    try:
+        for number in find_open(settings, branch):
+            for request in close_requests(settings, number, note):
+                call(request)
+            closed += 1
+    except (KeyError, TypeError, ValueError) as error:
+        raise ForgeError(f"unexpected answer from {settings.kind}: {error}") from None
+    return closed

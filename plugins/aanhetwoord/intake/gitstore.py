@@ -100,10 +100,15 @@ class GitStore:
     # Writing ---------------------------------------------------------------------------------
 
     def commit_files(
-        self, base: str, files: Mapping[str, bytes], message: str, remove: Sequence[str] = ()
+        self,
+        base: str,
+        files: Mapping[str, bytes],
+        message: str,
+        remove: Sequence[str] = (),
+        author: Author | None = None,
     ) -> str:
         """A commit on top of ``base`` that adds or replaces ``files`` (path → content) and
-        removes the paths in ``remove``."""
+        removes the paths in ``remove``; by ``author``, else by the form."""
         for path in [*files, *remove]:
             check_path(path)
         blobs = {path: self.repo.hash_object(content) for path, content in files.items()}
@@ -114,7 +119,7 @@ class GitStore:
             index.remove(remove)
             crashpoint.reached("index-written")
             tree = index.write_tree()
-        return self.repo.commit_tree(tree, [base], message, self.author)
+        return self.repo.commit_tree(tree, [base], message, author or self.author)
 
     def create_branch(self, branch: str, commit: str, reason: str) -> None:
         """Create ``branch`` at ``commit``, only if no branch of that name exists yet."""

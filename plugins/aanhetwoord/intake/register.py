@@ -6,6 +6,11 @@ visible), whether the photo and the age were confirmed, the optional e-mail addr
 SHA-256 of the private withdrawal token (the token itself is never stored). E-mail addresses
 are deleted a configurable number of days after a decision.
 
+Staff review each submission (:mod:`review`): the columns ``review``, ``decided_by`` and
+``reason`` say where it stands (new, being edited, accepted, declined), who decided and, for a
+decline, why. Accepting and declining both make the row ``decided``, which starts the countdown
+for deleting the e-mail address.
+
 A submission's row is written *before* its branch, as ``pending``, and marked ``submitted`` once
 the branch exists, so a crash never leaves a branch whose consent is not on record; see
 :mod:`recovery` for what the service does at start with what a crash left behind.
@@ -49,6 +54,18 @@ CREATE TABLE {name} (
 );
 """
 _INDEX = "CREATE INDEX IF NOT EXISTS submissions_status ON submissions (status, decided_at);"
+# Added later, with ALTER TABLE, so registers made before the review keep working.
+_REVIEW_COLUMNS = {
+    "review": "TEXT NOT NULL DEFAULT 'nieuw'",
+    "decided_by": "TEXT",
+    "reason": "TEXT",
+}
+# The review of a submission as staff see it; a withdrawal is the register's own status.
+NEW, EDITING, ACCEPTED, DECLINED = "nieuw", "in_bewerking", "geaccepteerd", "afgewezen"
+_COLUMNS = (
+    "id, submitted_at, consent_version, photo_consent, age_confirmed, email, withdrawal_hash, "
+    "status, decided_at, slug, branch, withdrawal_branch"
+)
 _SCHEMA = _TABLE.format(name="IF NOT EXISTS submissions") + _INDEX
 
 
@@ -66,6 +83,9 @@ class Submission:
     slug: str
     branch: str
     withdrawal_branch: str | None = None
+    review: str = NEW  # nieuw, in_bewerking, geaccepteerd or afgewezen
+    decided_by: str | None = None  # the staff member who accepted or declined it
+    reason: str | None = None  # why it was declined
 
 
 def token_hash(token: str) -> str:
@@ -85,7 +105,27 @@ class ConsentRegister:
         self._upgrade()
 
     def _upgrade(self) -> None:
-        """A register made before the pending and unknown states gets them (SQLite cannot alter a CHECK)."""
+        """A register made before the pending and unknown states gets them (SQLite cannot alter a CHECK),
+        and one made before the review gets its columns."""
+        self._upgrade_states()
+        self._upgrade_review()
+
+    def _upgrade_review(self) -> None:
+        with self._connect() as db:
+            if set(_REVIEW_COLUMNS) <= _columns(db):
+                return
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                present = _columns(db)  # another process may have added them meanwhile
+                for name, definition in _REVIEW_COLUMNS.items():
+                    if name not in present:
+                        db.execute(f"ALTER TABLE submissions ADD COLUMN {name} {definition}")
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    def _upgrade_states(self) -> None:
         with self._connect() as db:
             if "'pending'" in _table_sql(db):
                 return
@@ -93,7 +133,7 @@ class ConsentRegister:
             try:
                 if "'pending'" not in _table_sql(db):  # another process may have done it meanwhile
                     db.execute(_TABLE.format(name="submissions_new"))
-                    db.execute("INSERT INTO submissions_new SELECT * FROM submissions")
+                    db.execute(f"INSERT INTO submissions_new ({_COLUMNS}) SELECT {_COLUMNS} FROM submissions")
                     db.execute("DROP TABLE submissions")
                     db.execute("ALTER TABLE submissions_new RENAME TO submissions")
                     db.execute(_INDEX)
@@ -108,7 +148,7 @@ class ConsentRegister:
     def add(self, submission: Submission) -> None:
         with self._connect() as db:
             db.execute(
-                "INSERT INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO submissions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     submission.id,
                     submission.submitted_at,
@@ -156,7 +196,8 @@ class ConsentRegister:
                 ).fetchone()
                 if not taken:
                     db.execute(
-                        "INSERT INTO submissions VALUES (?, ?, '', 0, 0, NULL, ?, ?, NULL, ?, ?, NULL)",
+                        f"INSERT INTO submissions ({_COLUMNS}) "
+                        "VALUES (?, ?, '', 0, 0, NULL, ?, ?, NULL, ?, ?, NULL)",
                         (submission_id, submitted_at, withdrawal_hash, UNKNOWN, slug, branch),
                     )
                 db.execute("COMMIT")
@@ -208,13 +249,64 @@ class ConsentRegister:
             )
             return cursor.rowcount == 1
 
-    def decide(self, submission_id: str, when: str | None = None) -> None:
-        """Staff merged or closed it: from now on the e-mail address waits for the purge."""
+    def decide(self, submission_id: str, when: str | None = None, review: str | None = None) -> None:
+        """Staff merged or closed it: from now on the e-mail address waits for the purge.
+
+        ``review`` (accepted or declined) when it is known how, as when it was merged by hand."""
         with self._connect() as db:
             db.execute(
-                "UPDATE submissions SET status = ?, decided_at = ? WHERE id = ? AND status IN (?, ?)",
-                (DECIDED, when or now(), submission_id, SUBMITTED, UNKNOWN),
+                "UPDATE submissions SET status = ?, decided_at = ?, review = COALESCE(?, review) "
+                "WHERE id = ? AND status IN (?, ?)",
+                (DECIDED, when or now(), review, submission_id, SUBMITTED, UNKNOWN),
             )
+
+    # The review ----------------------------------------------------------------------------------
+
+    def mark_edited(self, submission_id: str, who: str) -> bool:
+        """Staff saved an edit: a new submission is now being edited. False when it is no longer
+        open (withdrawn or decided meanwhile)."""
+        with self._connect() as db:
+            cursor = db.execute(
+                "UPDATE submissions SET review = ? WHERE id = ? AND status IN (?, ?) AND review IN (?, ?)",
+                (EDITING, submission_id, SUBMITTED, UNKNOWN, NEW, EDITING),
+            )
+            return cursor.rowcount == 1
+
+    def record_decision(
+        self, submission_id: str, review: str, who: str, reason: str | None = None, when: str | None = None
+    ) -> bool:
+        """Record that ``who`` accepted or declined an open submission, in one statement.
+
+        False when it is not open any more (withdrawn, or decided by someone else meanwhile):
+        then nothing changes. Both decisions make the row ``decided`` for the e-mail purge."""
+        if review not in (ACCEPTED, DECLINED):
+            raise ValueError(f"not a decision: {review!r}")
+        with self._connect() as db:
+            cursor = db.execute(
+                "UPDATE submissions SET status = ?, decided_at = ?, review = ?, decided_by = ?, reason = ? "
+                "WHERE id = ? AND status IN (?, ?)",
+                (DECIDED, when or now(), review, who, reason, submission_id, SUBMITTED, UNKNOWN),
+            )
+            return cursor.rowcount == 1
+
+    def undo_decision(self, submission_id: str, review: str, previous: Submission) -> bool:
+        """Take back a decision whose git step failed, while the row still shows that decision."""
+        with self._connect() as db:
+            cursor = db.execute(
+                "UPDATE submissions SET status = ?, decided_at = ?, review = ?, decided_by = ?, reason = ? "
+                "WHERE id = ? AND status = ? AND review = ?",
+                (
+                    previous.status,
+                    previous.decided_at,
+                    previous.review,
+                    previous.decided_by,
+                    previous.reason,
+                    submission_id,
+                    DECIDED,
+                    review,
+                ),
+            )
+            return cursor.rowcount == 1
 
     def purge(self, days: int, today: datetime | None = None) -> int:
         """Delete the e-mail addresses of submissions decided (or withdrawn) ``days`` ago or longer."""
@@ -233,6 +325,10 @@ def _table_sql(db: sqlite3.Connection) -> str:
     return str(row[0]) if row else ""
 
 
+def _columns(db: sqlite3.Connection) -> set[str]:
+    return {str(row[1]) for row in db.execute("PRAGMA table_info(submissions)")}
+
+
 def _submission(row: sqlite3.Row) -> Submission:
     return Submission(
         id=row["id"],
@@ -247,4 +343,7 @@ def _submission(row: sqlite3.Row) -> Submission:
         slug=row["slug"],
         branch=row["branch"],
         withdrawal_branch=row["withdrawal_branch"],
+        review=row["review"],
+        decided_by=row["decided_by"],
+        reason=row["reason"],
     )

@@ -13,6 +13,7 @@ import hashlib
 import ipaddress
 import os
 import secrets
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -71,6 +72,9 @@ class IntakeSettings:
     log_level: str = "info"
     forge: ForgeSettings | None = None
     login_attempts: int = 5  # failed staff logins per account before a block (4x per address)
+    # Run after staff accept a submission (a deploy script, say); split like a shell would, run without one.
+    publish_command: tuple[str, ...] = ()
+    publish_timeout_seconds: float = 600.0
 
     @property
     def register_file(self) -> Path:
@@ -147,6 +151,8 @@ def load(environ: Mapping[str, str], config_file: Path) -> IntakeSettings:
         log_level=_log_level(env.text("LOG_LEVEL")),
         forge=forge,
         login_attempts=int(env.number("LOGIN_ATTEMPTS", 5, low=1, high=1000)),
+        publish_command=_command(env.text("PUBLISH_COMMAND")),
+        publish_timeout_seconds=env.number("PUBLISH_TIMEOUT_SECONDS", 600, low=1, high=24 * 3600),
     )
     secret = env.text("SECRET")
     if secret and len(secret) < 32:
@@ -232,6 +238,13 @@ def _root_path(value: str) -> str:
     if value and not value.startswith("/"):
         raise SettingsError(f"{PREFIX}ROOT_PATH: begin met /, bijvoorbeeld /formulier")
     return value
+
+
+def _command(value: str) -> tuple[str, ...]:
+    try:
+        return tuple(shlex.split(value))
+    except ValueError as error:
+        raise SettingsError(f"{PREFIX}PUBLISH_COMMAND: '{value}' is geen opdracht ({error})") from None
 
 
 def _log_level(value: str) -> str:
