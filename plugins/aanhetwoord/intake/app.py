@@ -22,6 +22,10 @@ The handlers are in :mod:`handlers`, the pages in :mod:`pages`, the photos kept 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
 from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -65,7 +69,21 @@ class SecurityHeaders:
 
 def create_app(settings: IntakeSettings) -> Starlette:
     intake = Intake(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # The mail sender runs beside the requests for as long as the service does.
+        sender = asyncio.create_task(intake.mail.run()) if intake.mail.enabled else None
+        try:
+            yield
+        finally:
+            if sender is not None:
+                sender.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sender
+
     app = Starlette(
+        lifespan=lifespan,
         routes=[
             Route("/", intake.show_form, methods=["GET"]),
             Route("/", intake.submit, methods=["POST"]),
