@@ -40,7 +40,7 @@ class Received:
     def part(self, subtype: str) -> str:
         body = self.message.get_body(preferencelist=(subtype,))
         assert body is not None and body.get_content_subtype() == subtype, f"no text/{subtype} part"
-        return body.get_content()
+        return body.get_content().replace("\r\n", "\n")  # as written, not as sent on the wire
 
 
 @dataclass

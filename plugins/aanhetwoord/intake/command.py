@@ -74,6 +74,9 @@ def bind(host: str, port: int) -> socket.socket:
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
+        # Listening at once: a port another program holds can show only here, and the address
+        # printed at start takes connections from that moment (they wait until the app is ready).
+        sock.listen(2048)
     except BaseException:
         sock.close()
         raise

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from datetime import datetime
 from email import policy
@@ -47,6 +48,12 @@ SUBJECTS = {
     "staff_digest": "Samenvatting van het formulier: {count}",
 }
 POLL_SECONDS = 30.0
+# Control characters (and lone surrogates) have no place in a mail; line ends become plain \n.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def clean(text: str) -> str:
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 class Mailer:
@@ -112,10 +119,7 @@ class Mailer:
         if self.mail is None:
             return Sent()
         now = time.time() if now is None else now
-        digest_time = self.mail.digest_time
-        if digest_now:
-            digest_time = datetime.fromtimestamp(now).strftime("%H:%M")
-        self.outbox.fold_digest(digest_time, self._digest, now)
+        self.outbox.fold_digest(self.mail.digest_time, self._digest, now, at_once=digest_now)
         return self.outbox.send_due(self.mail, everything=everything, now=now)
 
     async def run(self) -> None:
@@ -211,6 +215,7 @@ class Mailer:
         """The complete message, as the mail server receives it."""
         assert self.mail is not None
         site_name = self.site.current().settings.site_name or "Aan het woord"
+        context = {key: clean(value) if isinstance(value, str) else value for key, value in context.items()}
         context.update(
             site_name=site_name,
             contact=self.settings.contact,

@@ -115,15 +115,20 @@ class Outbox:
         return {row[0]: int(row[1]) for row in rows}
 
     def fold_digest(
-        self, digest_time: str, build: Callable[[list[DigestEvent]], list[tuple[str, bytes]]], now: float
+        self,
+        digest_time: str,
+        build: Callable[[list[DigestEvent]], list[tuple[str, bytes]]],
+        now: float,
+        at_once: bool = False,
     ) -> int:
-        """When the day's digest time has passed and notices from before it wait, queue the digest.
+        """When the day's digest time has passed and notices from before it wait (or ``at_once``),
+        queue the digest with every notice that waits.
 
         ``build`` makes one (recipient, message) per staff address from the notices. Returns how
         many notices were folded in."""
         if not digest_time:
             return 0
-        cutoff = last_digest_time(digest_time, now)
+        cutoff = now if at_once else last_digest_time(digest_time, now)
         with self._connect() as db:
             db.execute("BEGIN IMMEDIATE")  # two senders fold the same notices only once
             try:
