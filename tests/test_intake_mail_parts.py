@@ -326,3 +326,17 @@ def test_no_replace_of_settings_leaks_the_password():
 
     mail = MailSettings(host="h", port=25, sender="a@b.example", user="u", password="wachtwoord123")
     assert "wachtwoord123" not in repr(replace(mail, port=26))
+
+
+def test_traces_of_sent_mail_are_forgotten_after_the_purge_period_but_waiting_mail_is_kept(
+    repo: Path, tmp_path: Path
+):
+    with smtp_server() as mailbox:
+        sender = mailer(repo, tmp_path, mailbox.port)
+        sender.queue_withdrawn(submission(1))
+        assert sender.send_due().sent == 1
+    sender.queue_withdrawn(submission(2))  # the server is gone now: this one waits
+    assert sender.outbox.forget_done(30) == 0  # sent just now: kept for 30 days
+    assert sender.outbox.forget_done(30, now=time.time() + 31 * 86400) == 1
+    [waiting] = outbox(sender)
+    assert waiting["state"] == "waiting" and waiting["recipient"] == RESIDENT

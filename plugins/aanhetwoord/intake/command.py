@@ -151,6 +151,9 @@ def purge(args: argparse.Namespace, config_file: Path) -> int:
         print(f"aanhetwoord intake purge: {error}", file=sys.stderr)
         return 1
     erased = register.purge(settings.purge_days)
+    from .outbox import Outbox
+
+    Outbox(settings.register_file).forget_done(settings.purge_days)  # traces of sent mail, no addresses
     clean_data_folder(settings, AbuseStore(settings.abuse_file, settings.secret))
     print(
         f"{plural(decided, 'inzending', 'inzendingen')} besloten, "
