@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from intakekit import git, make_repo, post, running_service, story_fields
+from intakekit import get, git, make_repo, post, register_rows, running_service, story_fields
 from mailkit import make_certificate, smtp_server
 from sitefactory import unused_port
 
@@ -99,6 +99,23 @@ def test_a_resident_gets_a_receipt_with_the_withdrawal_link_in_text_and_html(ser
     assert "<" not in text  # the plain part is plain
 
 
+def test_the_form_and_the_thanks_page_say_what_mail_the_resident_gets(service, mailbox):
+    from aanhetwoord.intake import wording
+
+    form = get(service.base)
+    assert "Dan mailen we je over je verhaal: dat het is aangekomen" in form.text
+    with_address = service.submit(
+        story_fields(service.token(), title="Met adres", email="bewoner.bedankt@example.org")
+    )
+    assert "We sturen je ook een e-mail met deze link en je kenmerk." in with_address.text
+    without = service.submit(story_fields(service.token(), title="Zonder adres", email=""))
+    assert without.status == 200 and "We sturen je ook een e-mail" not in without.text
+    # The consent register records the wording that was shown, which names the mail.
+    reference = re.search(r'class="kenmerk">(INZ-\d{8}-[A-Z0-9]{6})<', without.text).group(1)
+    row = next(row for row in register_rows(service.data) if row["id"] == reference)
+    assert row["consent_version"] == wording.consent_version(30, mail=True) != wording.consent_version(30)
+
+
 def test_staff_hear_of_a_new_submission_without_the_residents_address(service, mailbox):
     address = "bewoner.melding@example.org"
     reference, _ = submit(service, address, "Een tuin op het dak")
@@ -135,11 +152,36 @@ def test_a_withdrawal_is_confirmed_to_the_resident_and_told_to_staff(service, ma
         ],
         what="staff withdrawal notice",
     )
-    assert "stond nog niet op de site" in notice[0].part("plain")
+    assert "stond nog niet op de site en komt er ook niet op" in notice[0].part("plain")
 
     post(link, [])  # withdrawing again sends nothing again
     time.sleep(1)
     assert len(mailbox.to(address)) == 2
+
+
+def test_staff_hear_which_branch_takes_a_published_story_off_the_site(service, mailbox):
+    address = "bewoner.gepubliceerd@example.org"
+    reference, link = submit(service, address, "Al online gezet")
+    branch = next(row for row in register_rows(service.data) if row["id"] == reference)["branch"]
+    git(service.repo, "merge", "--no-ff", "-q", "-m", "Verhaal erbij", branch)
+
+    assert post(link, []).status == 200
+    notice = wait_until(
+        lambda: [
+            m
+            for m in mailbox.to(STAFF)
+            if m.message["Subject"].startswith(f"Verhaal ingetrokken: {reference}")
+        ],
+        what="staff withdrawal notice",
+    )[0]
+    withdrawal = next(row for row in register_rows(service.data) if row["id"] == reference)[
+        "withdrawal_branch"
+    ]
+    assert withdrawal.startswith("intrekking/")
+    text = " ".join(notice.part("plain").split())
+    assert f"Het verhaal stond al op de site. De branch {withdrawal} zet het op ingetrokken." in text
+    assert f"<code>{withdrawal}</code>" in notice.part("html")
+    assert len(mailbox.wait_for(address, 2)) == 2  # the receipt and the confirmation
 
 
 def test_no_address_reaches_the_log_the_repository_or_stays_in_the_outbox(service, mailbox):

@@ -69,7 +69,7 @@ class Intake:
         self.recovered = recovery.reconcile(settings, self.register, self.store, alone=self.lock is not None)
         recovery.log_report(self.recovered)
         self.submitter = Submitter(self.store, self.register, self.stories_path)
-        self.consent_version = wording.consent_version(settings.purge_days)
+        self.consent_version = wording.consent_version(settings.purge_days, settings.mail is not None)
         self.attempts = Attempts(settings, self.site)
         self.pages = Pages(settings, self.site)
         self.mail = Mailer(settings, self.site)
@@ -214,6 +214,7 @@ class Intake:
             reference=submission.id,
             link=f"{self.pages.public_base(request)}intrekken/{token}",
             email=bool(submission.email),
+            mailed=bool(submission.email) and self.mail.enabled,
         )
 
     async def withdraw_page(self, request: Request) -> Response:
@@ -237,7 +238,8 @@ class Intake:
             site.settings.current_date(),
         )
         if result.outcome is not Outcome.ALREADY:
-            await run_in_threadpool(self._mail_withdrawal, request, submission, result.branch)
+            published = result.outcome is Outcome.BRANCH
+            await run_in_threadpool(self._mail_withdrawal, request, submission, result.branch, published)
         response = self.pages.page(
             request, "withdraw.html", 200, submission=submission, done=result.outcome.value
         )
@@ -270,12 +272,14 @@ class Intake:
         self.mail.queue_receipt(submission, title, f"{base}intrekken/{token}")
         self.mail.queue_staff_new(submission, title, f"{base}redactie/{submission_id}")
 
-    def _mail_withdrawal(self, request: Request, submission: Submission, branch: str | None) -> None:
+    def _mail_withdrawal(
+        self, request: Request, submission: Submission, branch: str | None, published: bool
+    ) -> None:
         if not self.mail.enabled:
             return
         self.mail.queue_withdrawn(submission)
         base = self.pages.public_base(request)
-        self.mail.queue_staff_withdrawn(submission, branch, f"{base}redactie/{submission.id}")
+        self.mail.queue_staff_withdrawn(submission, branch, f"{base}redactie/{submission.id}", published)
 
     async def _submission(self, request: Request) -> Submission | None:
         token = request.path_params.get("token", "")

@@ -103,11 +103,20 @@ class Mailer:
         return self._to_staff("staff_new", submission, title=title, review_url=review_url)
 
     def queue_staff_withdrawn(
-        self, submission: Submission, withdrawal_branch: str | None = None, review_url: str = ""
+        self,
+        submission: Submission,
+        withdrawal_branch: str | None = None,
+        review_url: str = "",
+        published: bool = False,
     ) -> int:
-        """A withdrawal; ``withdrawal_branch`` when the story was on the site and a branch takes it off."""
+        """A withdrawal. ``withdrawal_branch``: the story was on the site and that branch takes it off;
+        ``published`` without a branch: it is on the site and staff must take it off by hand."""
         return self._to_staff(
-            "staff_withdrawn", submission, branch=withdrawal_branch or "", review_url=review_url
+            "staff_withdrawn",
+            submission,
+            branch=withdrawal_branch or "",
+            review_url=review_url,
+            published="ja" if published or withdrawal_branch else "",
         )
 
     # Sending ---------------------------------------------------------------------------------
@@ -198,6 +207,7 @@ class Mailer:
                 "reference": event.details.get("reference", event.submission_id),
                 "title": event.details.get("title", ""),
                 "branch": event.details.get("branch", ""),
+                "published": event.details.get("published", ""),
             }
             for event in events
         ]
