@@ -2,7 +2,7 @@
 
 ``smtp_server()`` starts one on a free port (or the port given, to play a mail server that was
 down and comes back), collects what it receives, and stops it afterwards. It can require
-STARTTLS and a login, and refuse chosen recipients for good (550).
+STARTTLS and a login, and refuse chosen recipients for good (550) or for now (450).
 """
 
 from __future__ import annotations
@@ -66,13 +66,16 @@ class Mailbox:
 
 
 class _Handler:
-    def __init__(self, mailbox: Mailbox, refuse: frozenset[str]) -> None:
+    def __init__(self, mailbox: Mailbox, refuse: frozenset[str], later: frozenset[str]) -> None:
         self.mailbox = mailbox
         self.refuse = refuse
+        self.later = later
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if address in self.refuse:
             return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        if address in self.later:
+            return f"450 4.7.1 <{address}>: Recipient address rejected: Greylisted, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -112,9 +115,10 @@ def smtp_server(
     certificate: tuple[Path, Path] | None = None,
     login: tuple[str, str] | None = None,
     refuse: frozenset[str] = frozenset(),
+    later: frozenset[str] = frozenset(),
 ) -> Iterator[Mailbox]:
     """``certificate`` (cert, key) turns STARTTLS on and requires it; ``login`` (user, password)
-    requires a login."""
+    requires a login. ``refuse`` get 550 (for good), ``later`` 450 (greylisting) when named as recipients."""
     mailbox = Mailbox(port or unused_port())
     parameters: dict[str, object] = {}
     if certificate is not None:
@@ -127,7 +131,9 @@ def smtp_server(
             auth_required=True,
             auth_require_tls=certificate is not None,
         )
-    controller = Controller(_Handler(mailbox, refuse), hostname="127.0.0.1", port=mailbox.port, **parameters)
+    controller = Controller(
+        _Handler(mailbox, refuse, later), hostname="127.0.0.1", port=mailbox.port, **parameters
+    )
     controller.start()
     try:
         yield mailbox

@@ -226,6 +226,23 @@ def test_a_refused_address_is_not_tried_again_and_not_logged(repo: Path, tmp_pat
         assert sender.send_due().sent == 0  # not tried again
 
 
+def test_an_address_refused_for_now_waits_while_the_others_go(repo: Path, tmp_path: Path, caplog):
+    greylisted = "grijs@example.org"
+    with smtp_server(later=frozenset({greylisted})) as mailbox:
+        sender = mailer(repo, tmp_path, mailbox.port)
+        sender.queue_receipt(submission(1, greylisted), "Titel", "https://x/intrekken/een")
+        sender.queue_receipt(submission(2), "Titel", "https://x/intrekken/twee")
+        with caplog.at_level(logging.DEBUG, logger="aanhetwoord"):
+            result = sender.send_due()
+        assert (result.sent, result.failed, result.waiting) == (1, 0, 1)
+        assert len(mailbox.wait_for(RESIDENT)) == 1
+        first, second = outbox(sender)
+        assert (first["state"], first["recipient"], first["attempts"]) == ("waiting", greylisted, 1)
+        assert first["last_error"] == "adres nu geweigerd, code 450"
+        assert second["state"] == "sent"
+        assert greylisted not in caplog.text
+
+
 def test_the_wait_between_tries_doubles(repo: Path, tmp_path: Path):
     sender = mailer(repo, tmp_path, unused_port(), MAIL_RETRY_SECONDS="10")
     sender.queue_withdrawn(submission())

@@ -78,7 +78,11 @@ class DigestEvent:
 
 
 class PermanentError(Exception):
-    pass
+    """The server refused this recipient for good (5xx): trying again will not help."""
+
+
+class RecipientLater(Exception):
+    """The server refused this recipient for now (4xx, e.g. greylisting); the others can go."""
 
 
 class Outbox:
@@ -194,6 +198,15 @@ class Outbox:
                         refused,
                     )
                     failed += 1
+                except RecipientLater as later:
+                    error = str(later)
+                    self._retry(row_id, row["attempts"], settings.retry_seconds, error, now)
+                    log.warning(
+                        "mail %s for %s not taken yet, tried again later: %s",
+                        row["kind"],
+                        row["submission_id"] or "-",
+                        error,
+                    )
                 except (OSError, smtplib.SMTPException) as problem:
                     error = describe(problem)
                     self._retry(row_id, row["attempts"], settings.retry_seconds, error, now)
@@ -288,7 +301,7 @@ def deliver(connection: smtplib.SMTP, sender: str, recipient: str, message: byte
         codes = sorted({code for code, _ in refused.recipients.values()})
         if codes and all(code >= 500 for code in codes):
             raise PermanentError(f"adres geweigerd, code {', '.join(map(str, codes))}") from None
-        raise smtplib.SMTPException(f"adres nu geweigerd, code {', '.join(map(str, codes))}") from None
+        raise RecipientLater(f"adres nu geweigerd, code {', '.join(map(str, codes))}") from None
 
 
 def describe(error: BaseException) -> str:
