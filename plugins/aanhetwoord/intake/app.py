@@ -10,7 +10,8 @@ uvicorn. A post goes through these steps, and stops at the first that refuses it
 5. the fields, through the project's validator (:mod:`form`);
 6. a pending row in the consent register, one commit on a new branch, the row completed
    (:mod:`submission`);
-7. a redirect to the confirmation page ``/bedankt/<token>``, which can be reloaded.
+7. with mail on, the receipt and the staff notice queued in the outbox (:mod:`mail`);
+8. a redirect to the confirmation page ``/bedankt/<token>``, which can be reloaded.
 
 Until step 6 nothing is written to git or to the register; the photo as it arrived is deleted
 in step 4. At start the service puts right what a crash left behind (:mod:`recovery`). Every
