@@ -292,7 +292,10 @@ def _mail(env: _Reader) -> MailSettings | None:
     if not sender:
         raise SettingsError(f"{PREFIX}SMTP_HOST staat aan, dus {PREFIX}MAIL_FROM is ook nodig")
     if not _is_address(sender):
-        raise SettingsError(f"{PREFIX}MAIL_FROM: dit is geen e-mailadres (schrijf het als naam@gemeente.nl)")
+        raise SettingsError(
+            f"{PREFIX}MAIL_FROM: dit is geen e-mailadres "
+            "(een e-mailadres heeft een naam, een @ en een domein)"
+        )
     staff = tuple(part.strip() for part in env.text("STAFF_EMAIL").split(",") if part.strip())
     if not all(_is_address(address) for address in staff):
         raise SettingsError(
