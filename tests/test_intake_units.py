@@ -43,7 +43,7 @@ def repo(tmp_path: Path) -> Path:
 
 def test_defaults_need_no_set_up(repo: Path, tmp_path: Path):
     settings = load({"XDG_DATA_HOME": str(tmp_path / "xdg")}, repo / "mkdocs.yml")
-    assert (settings.host, settings.port) == ("127.0.0.1", 8000)
+    assert (settings.host, settings.port) == ("127.0.0.1", 8700)
     assert settings.repository == repo.resolve()
     assert settings.data_dir.is_relative_to(tmp_path / "xdg" / "aanhetwoord" / "intake")
     assert settings.forge is None

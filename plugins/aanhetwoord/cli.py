@@ -83,8 +83,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     intake = commands.add_parser(
         "intake",
         help="start het formulier waarmee bewoners zonder account een verhaal insturen",
-        description="Instellingen gaan met AANHETWOORD_INTAKE_*-variabelen; zie docs/beheer/intake.md.",
+        description="Zonder ACTIE start dit het formulier (de dienst), tot je het stopt met Ctrl+C. "
+        "Met een ACTIE start het formulier niet, maar doet het alleen die actie. Instellingen gaan met "
+        "--host en --port of met AANHETWOORD_INTAKE_*-variabelen; zie docs/beheer/intake.md.",
     )
+    intake_command.add_arguments(intake)
     intake.set_defaults(run=intake_command.serve)
     intake_actions = intake.add_subparsers(dest="intake_action", metavar="ACTIE")
     intake_actions.add_parser(
@@ -113,6 +116,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--email", metavar="ADRES", help="het e-mailadres van de redacteur (niet verplicht)"
     )
     add_user.set_defaults(run=intake_command.add_user)
+    intake_mail = intake_actions.add_parser(
+        "mail", help="verstuur nu de e-mails die nog wachten (bijvoorbeeld elke paar minuten met cron)"
+    )
+    intake_mail.add_argument(
+        "--digest-now", action="store_true", help="verstuur de dagelijkse samenvatting voor de redactie nu al"
+    )
+    intake_mail.set_defaults(run=intake_command.mail)
 
     # Staff commands: each module declares its own arguments.
     for module in (mkdocs_serve, report_command, withdraw, nginx_config):

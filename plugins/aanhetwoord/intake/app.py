@@ -10,7 +10,8 @@ uvicorn. A post goes through these steps, and stops at the first that refuses it
 5. the fields, through the project's validator (:mod:`form`);
 6. a pending row in the consent register, one commit on a new branch, the row completed
    (:mod:`submission`);
-7. a redirect to the confirmation page ``/bedankt/<token>``, which can be reloaded.
+7. with mail on, the receipt and the staff notice queued in the outbox (:mod:`mail`);
+8. a redirect to the confirmation page ``/bedankt/<token>``, which can be reloaded.
 
 Until step 6 nothing is written to git or to the register; the photo as it arrived is deleted
 in step 4. At start the service puts right what a crash left behind (:mod:`recovery`). Every
@@ -21,6 +22,10 @@ The handlers are in :mod:`handlers`, the pages in :mod:`pages`, the photos kept 
 """
 
 from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.routing import Route
@@ -66,7 +71,21 @@ class SecurityHeaders:
 
 def create_app(settings: IntakeSettings) -> Starlette:
     intake = Intake(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # The mail sender runs beside the requests for as long as the service does.
+        sender = asyncio.create_task(intake.mail.run()) if intake.mail.enabled else None
+        try:
+            yield
+        finally:
+            if sender is not None:
+                sender.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sender
+
     app = Starlette(
+        lifespan=lifespan,
         routes=[
             Route("/", intake.show_form, methods=["GET"]),
             Route("/", intake.submit, methods=["POST"]),

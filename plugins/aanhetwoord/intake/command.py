@@ -1,4 +1,4 @@
-"""``aanhetwoord intake``: serve the form; ``intake purge``, ``list``, ``check`` and ``add-user`` for staff.
+"""``aanhetwoord intake``: serve the form; ``intake purge``, ``list``, ``check``, ``mail`` and ``add-user`` for staff.
 
 This module imports the web framework only when the service starts, so the other commands
 of ``aanhetwoord`` stay quick and work without it.
@@ -7,11 +7,14 @@ of ``aanhetwoord`` stay quick and work without it.
 from __future__ import annotations
 
 import argparse
+import errno
 import getpass
 import logging
 import os
 import re
+import socket
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from ..siteconfig import load_settings
@@ -24,10 +27,83 @@ from .settings import IntakeSettings, SettingsError
 REFERENCE = re.compile(r"INZ-[0-9]{8}-[A-Z0-9]{6}")
 
 
+def add_arguments(intake: argparse.ArgumentParser) -> None:
+    """The options of ``aanhetwoord intake`` itself (they start the service)."""
+    intake.add_argument(
+        "--host",
+        help="het adres waarop het formulier luistert (standaard: AANHETWOORD_INTAKE_HOST, anders 127.0.0.1)",
+    )
+    intake.add_argument(
+        "--port",
+        type=_port,
+        help=f"de poort (standaard: AANHETWOORD_INTAKE_PORT, anders {intake_settings.DEFAULT_PORT}; "
+        "0 kiest een vrije poort)",
+    )
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or int(value) > 65535:
+        raise argparse.ArgumentTypeError(f"'{value}' is geen poort: kies een getal van 0 tot en met 65535")
+    return int(value)
+
+
 def serve(args: argparse.Namespace, config_file: Path) -> int:
     settings = _settings(config_file)
     if settings is None:
         return 2
+    # The options win over the environment variables.
+    if getattr(args, "host", None):
+        settings = replace(settings, host=args.host)
+    if getattr(args, "port", None) is not None:
+        settings = replace(settings, port=args.port)
+    # Bound before anything else happens, so a busy port is said plainly and changes nothing.
+    try:
+        sock = bind(settings.host, settings.port)
+    except OSError as error:
+        print(f"aanhetwoord intake: {bind_problem(settings.host, settings.port, error)}", file=sys.stderr)
+        return 1
+    try:
+        return _serve(settings, sock)
+    finally:
+        sock.close()
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket as uvicorn would make it, but with the error left to us."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family=family)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        # Listening at once: a port another program holds can show only here, and the address
+        # printed at start takes connections from that moment (they wait until the app is ready).
+        sock.listen(2048)
+    except BaseException:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def bind_problem(host: str, port: int, error: OSError) -> str:
+    """Why the service cannot listen, in plain Dutch, and what to do."""
+    choose = "Kies een andere poort met --port of AANHETWOORD_INTAKE_PORT."
+    if error.errno == errno.EADDRINUSE:
+        return (
+            f"poort {port} op {host} is al in gebruik. Draait het formulier al, of een ander programma? "
+            f"Stop dat eerst, of {choose[0].lower()}{choose[1:]}"
+        )
+    if error.errno == errno.EACCES:
+        return f"je mag poort {port} niet gebruiken (poorten onder 1024 zijn voor de beheerder). {choose}"
+    if error.errno == errno.EADDRNOTAVAIL or isinstance(error, socket.gaierror):
+        return (
+            f"het adres {host} hoort niet bij deze computer. Kies een ander adres met --host of "
+            "AANHETWOORD_INTAKE_HOST, bijvoorbeeld 127.0.0.1."
+        )
+    return f"luisteren op {host}:{port} lukt niet ({error.strerror or error}). {choose}"
+
+
+def _serve(settings: IntakeSettings, sock: socket.socket) -> int:
     import uvicorn
 
     from .app import create_app
@@ -51,9 +127,7 @@ def serve(args: argparse.Namespace, config_file: Path) -> int:
         proxy_headers=False,
         server_header=False,
     )
-    # Bound here, so that with port 0 the message below names the port the system chose.
-    sock = config.bind_socket()
-    port = sock.getsockname()[1]
+    port = sock.getsockname()[1]  # with port 0, the port the system chose
     shown = "localhost" if settings.host in ("127.0.0.1", "::1") else settings.host
     print(f"Het formulier staat op http://{shown}:{port}/ (gegevens in {settings.data_dir})", file=sys.stderr)
     server = uvicorn.Server(config)
@@ -78,6 +152,9 @@ def purge(args: argparse.Namespace, config_file: Path) -> int:
         print(f"aanhetwoord intake purge: {error}", file=sys.stderr)
         return 1
     erased = register.purge(settings.purge_days)
+    from .outbox import Outbox
+
+    Outbox(settings.register_file).forget_done(settings.purge_days)  # traces of sent mail, no addresses
     clean_data_folder(settings, AbuseStore(settings.abuse_file, settings.secret))
     print(
         f"{plural(decided, 'inzending', 'inzendingen')} besloten, "
@@ -103,6 +180,42 @@ def mark_decided(settings: IntakeSettings, register: ConsentRegister) -> int:
             register.decide(submission.id, review=ACCEPTED if merged else DECLINED)
             decided += 1
     return decided
+
+
+def mail(args: argparse.Namespace, config_file: Path) -> int:
+    """Send what waits in the outbox now, also what waits for a retry (for cron, or by hand)."""
+    settings = _settings(config_file)
+    if settings is None:
+        return 2
+    if settings.mail is None:
+        print(
+            "aanhetwoord intake mail: e-mail staat uit. Zet AANHETWOORD_INTAKE_SMTP_HOST en "
+            "AANHETWOORD_INTAKE_MAIL_FROM (zie docs/beheer/intake.md).",
+            file=sys.stderr,
+        )
+        return 2
+    from .mail import Mailer
+    from .sitedata import SiteData
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    result = Mailer(settings, SiteData(settings.config_file)).send_due(
+        everything=True, digest_now=args.digest_now
+    )
+    print(f"{plural(result.sent, 'e-mail', 'e-mails')} verstuurd.")
+    if result.failed:
+        print(
+            f"{plural(result.failed, 'e-mail', 'e-mails')} geweigerd door de mailserver "
+            "(het adres bestaat waarschijnlijk niet); die proberen we niet opnieuw."
+        )
+    if result.waiting:
+        print(
+            f"{plural(result.waiting, 'e-mail wacht', 'e-mails wachten')} nog: de mailserver nam "
+            f"{'ze' if result.waiting > 1 else 'hem'} niet aan ({result.error or 'onbekende fout'}). "
+            "Het formulier probeert het later opnieuw; kijk de SMTP-instellingen na.",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
 
 
 def listing(args: argparse.Namespace, config_file: Path) -> int:

@@ -26,6 +26,7 @@ from .attempts import Attempts, clean_data_folder
 from .form import FIELDS, LONG_FIELDS, SERVICE_FIELDS, Errors, Values, check
 from .form import Limits as FormLimits
 from .gitstore import Author, GitStore
+from .mail import Mailer
 from .pages import Pages
 from .register import ConsentRegister, Submission
 from .settings import IntakeSettings, SettingsError
@@ -68,9 +69,10 @@ class Intake:
         self.recovered = recovery.reconcile(settings, self.register, self.store, alone=self.lock is not None)
         recovery.log_report(self.recovered)
         self.submitter = Submitter(self.store, self.register, self.stories_path)
-        self.consent_version = wording.consent_version(settings.purge_days)
+        self.consent_version = wording.consent_version(settings.purge_days, settings.mail is not None)
         self.attempts = Attempts(settings, self.site)
         self.pages = Pages(settings, self.site)
+        self.mail = Mailer(settings, self.site)
         self.limits = Limits(
             request_bytes=settings.max_request_bytes,
             photo_bytes=settings.photo_max_bytes,
@@ -179,6 +181,7 @@ class Intake:
             email=values.email,
         )
         self.attempts.forget(kept)
+        self._mail_receipt(request, receipt.submission_id, receipt.withdrawal_token, accepted.story.title)
         # Post/redirect/get: the confirmation has an address of its own, so reloading it shows
         # the withdrawal link again instead of sending the form a second time.
         response = RedirectResponse(
@@ -211,6 +214,7 @@ class Intake:
             reference=submission.id,
             link=f"{self.pages.public_base(request)}intrekken/{token}",
             email=bool(submission.email),
+            mailed=bool(submission.email) and self.mail.enabled,
         )
 
     async def withdraw_page(self, request: Request) -> Response:
@@ -233,6 +237,9 @@ class Intake:
             site.settings.max_front_matter_bytes,
             site.settings.current_date(),
         )
+        if result.outcome is not Outcome.ALREADY:
+            published = result.outcome is Outcome.BRANCH
+            await run_in_threadpool(self._mail_withdrawal, request, submission, result.branch, published)
         response = self.pages.page(
             request, "withdraw.html", 200, submission=submission, done=result.outcome.value
         )
@@ -248,6 +255,31 @@ class Intake:
                 forge.close, self.settings.forge, self.store, result.closed, withdrawal_note(submission.id)
             )
         return response
+
+    # Mail (queued only; the sender task delivers it, and trouble never fails the resident) ------
+
+    def _mail_receipt(self, request: Request, submission_id: str, token: str, title: str) -> None:
+        if not self.mail.enabled:
+            return
+        try:
+            submission = self.register.get(submission_id)
+        except Exception:  # the story is in; a mail that cannot be queued must not undo that
+            log.exception("could not read submission %s for its mail", submission_id)
+            return
+        if submission is None:
+            return
+        base = self.pages.public_base(request)
+        self.mail.queue_receipt(submission, title, f"{base}intrekken/{token}")
+        self.mail.queue_staff_new(submission, title, f"{base}redactie/{submission_id}")
+
+    def _mail_withdrawal(
+        self, request: Request, submission: Submission, branch: str | None, published: bool
+    ) -> None:
+        if not self.mail.enabled:
+            return
+        self.mail.queue_withdrawn(submission)
+        base = self.pages.public_base(request)
+        self.mail.queue_staff_withdrawn(submission, branch, f"{base}redactie/{submission.id}", published)
 
     async def _submission(self, request: Request) -> Submission | None:
         token = request.path_params.get("token", "")

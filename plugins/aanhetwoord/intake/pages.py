@@ -78,7 +78,7 @@ class Pages:
             chosen_themes=_chosen(values.themes, site.registers.themes.find),
             labels=wording.LABELS,
             texts=wording,
-            email_note=wording.email_note(self.settings.purge_days),
+            email_note=wording.email_note(self.settings.purge_days, self.settings.mail is not None),
             photo_megabytes=self.settings.photo_max_bytes // (1024 * 1024),
             body_max=self.settings.body_max_chars,
         )

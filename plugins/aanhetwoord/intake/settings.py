@@ -1,6 +1,7 @@
 """Every setting of the intake service, read from ``AANHETWOORD_INTAKE_*`` environment variables.
 
-The defaults let it run with no set-up at all: it listens on 127.0.0.1:8000, commits to the
+The defaults let it run with no set-up at all: it listens on 127.0.0.1:8700 (not
+``aanhetwoord serve``'s 8000), commits to the
 git repository it is started in, and keeps its private data (the consent register, the
 abuse counters, photos kept between two attempts) in a folder outside that repository. A data
 folder inside the repository is refused: e-mail addresses must never end up in ``docs/``,
@@ -27,6 +28,9 @@ FORGE_API = {"github": "https://api.github.com", "gitlab": "https://gitlab.com/a
 MEGABYTE = 1024 * 1024
 SECRET_FILE = "secret.key"
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+DEFAULT_PORT = 8700  # not 8000, where ``aanhetwoord serve`` shows the site
+_YES = ("1", "ja", "aan", "true", "yes", "on")
+_NO = ("0", "nee", "uit", "false", "no", "off")
 
 
 class SettingsError(Exception):
@@ -46,13 +50,28 @@ class ForgeSettings:
 
 
 @dataclass(frozen=True)
+class MailSettings:
+    """SMTP and who gets what (off unless ``SMTP_HOST`` is set). Addresses are never logged."""
+
+    host: str
+    port: int
+    sender: str = field(repr=False)  # MAIL_FROM
+    user: str = field(default="", repr=False)
+    password: str = field(default="", repr=False)
+    starttls: bool = False
+    staff: tuple[str, ...] = field(default=(), repr=False)  # STAFF_EMAIL, comma separated
+    digest_time: str = ""  # "HH:MM": staff notices as one mail a day; "" = at once
+    retry_seconds: float = 60.0  # the first wait after a failure; it doubles, up to an hour
+
+
+@dataclass(frozen=True)
 class IntakeSettings:
     repository: Path  # the top of the git work tree
     config_file: Path  # the site's mkdocs.yml
     data_dir: Path
     secret: bytes = field(repr=False)
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = DEFAULT_PORT
     base: str = ""  # branch new submissions start from; "" = main if it exists, else HEAD
     author_name: str = "Aan het woord-formulier"
     author_email: str = "formulier@aanhetwoord.invalid"
@@ -75,6 +94,7 @@ class IntakeSettings:
     # Run after staff accept a submission (a deploy script, say); split like a shell would, run without one.
     publish_command: tuple[str, ...] = ()
     publish_timeout_seconds: float = 600.0
+    mail: MailSettings | None = None
 
     @property
     def register_file(self) -> Path:
@@ -131,7 +151,7 @@ def load(environ: Mapping[str, str], config_file: Path) -> IntakeSettings:
         data_dir=data_dir,
         secret=b"",
         host=env.text("HOST") or "127.0.0.1",
-        port=int(env.number("PORT", 8000, low=0, high=65535)),
+        port=int(env.number("PORT", DEFAULT_PORT, low=0, high=65535)),
         base=env.text("BASE"),
         author_name=env.text("AUTHOR_NAME") or IntakeSettings.author_name,
         author_email=env.text("AUTHOR_EMAIL") or IntakeSettings.author_email,
@@ -153,6 +173,7 @@ def load(environ: Mapping[str, str], config_file: Path) -> IntakeSettings:
         login_attempts=int(env.number("LOGIN_ATTEMPTS", 5, low=1, high=1000)),
         publish_command=_command(env.text("PUBLISH_COMMAND")),
         publish_timeout_seconds=env.number("PUBLISH_TIMEOUT_SECONDS", 600, low=1, high=24 * 3600),
+        mail=_mail(env),
     )
     secret = env.text("SECRET")
     if secret and len(secret) < 32:
@@ -282,12 +303,80 @@ def _forge(env: _Reader) -> ForgeSettings | None:
     )
 
 
+def _mail(env: _Reader) -> MailSettings | None:
+    host = env.text("SMTP_HOST")
+    if not host:
+        return None
+    # The values are never repeated in a message: an address must not end up in a log.
+    sender = env.text("MAIL_FROM")
+    if not sender:
+        raise SettingsError(f"{PREFIX}SMTP_HOST staat aan, dus {PREFIX}MAIL_FROM is ook nodig")
+    if not _is_address(sender):
+        raise SettingsError(
+            f"{PREFIX}MAIL_FROM: dit is geen e-mailadres "
+            "(een e-mailadres heeft een naam, een @ en een domein)"
+        )
+    staff = tuple(part.strip() for part in env.text("STAFF_EMAIL").split(",") if part.strip())
+    if not all(_is_address(address) for address in staff):
+        raise SettingsError(
+            f"{PREFIX}STAFF_EMAIL: niet elk deel is een e-mailadres (scheid adressen met een komma)"
+        )
+    user = env.text("SMTP_USER")
+    password = env.environ.get(PREFIX + "SMTP_PASSWORD", "")
+    if password and not user:
+        raise SettingsError(f"{PREFIX}SMTP_PASSWORD is gezet, maar {PREFIX}SMTP_USER niet")
+    # A password should not travel unencrypted: with a user, STARTTLS is on unless turned off.
+    starttls = env.switch("SMTP_STARTTLS", default=bool(user))
+    port = int(env.number("SMTP_PORT", 587 if starttls else 25, low=1, high=65535))
+    return MailSettings(
+        host=host,
+        port=port,
+        sender=sender,
+        user=user,
+        password=password,
+        starttls=starttls,
+        staff=staff,
+        digest_time=_digest_time(env.text("STAFF_DIGEST")),
+        retry_seconds=env.number("MAIL_RETRY_SECONDS", 60, low=0.1, high=3600),
+    )
+
+
+def _is_address(value: str) -> bool:
+    local, at, domain = value.rpartition("@")
+    return bool(at and local and "." in domain) and not any(
+        char.isspace() or char in '<>,;"' for char in value
+    )
+
+
+def _digest_time(value: str) -> str:
+    """``STAFF_DIGEST``: off (at once), on (08:00 each day) or a time of day such as 17:30."""
+    lowered = value.lower()
+    if not value or lowered in _NO:
+        return ""
+    if lowered in _YES:
+        return "08:00"
+    hours, colon, minutes = value.partition(":")
+    if colon and hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60:
+        return f"{int(hours):02d}:{int(minutes):02d}"
+    raise SettingsError(f"{PREFIX}STAFF_DIGEST: kies 1 (elke dag om 08:00), een tijd zoals 17:30, of 0")
+
+
 class _Reader:
     def __init__(self, environ: Mapping[str, str]) -> None:
         self.environ = environ
 
     def text(self, name: str) -> str:
         return self.environ.get(PREFIX + name, "").strip()
+
+    def switch(self, name: str, default: bool) -> bool:
+        raw = self.text(name).lower()
+        if not raw:
+            return default
+        if raw in _YES:
+            return True
+        if raw in _NO:
+            return False
+        raise SettingsError(f"{PREFIX}{name}: kies 1 (aan) of 0 (uit)")
 
     def number(self, name: str, default: float, *, low: float, high: float) -> float:
         raw = self.text(name)

@@ -21,21 +21,28 @@ AGE = "Ik ben 16 jaar of ouder. Of ik ben jonger, en mijn ouder of voogd vindt h
 WITHDRAW = "Je mag je verhaal altijd weer laten weghalen. Ook later, en ook als je niet zegt waarom."
 
 
-def email_note(days: int) -> str:
+def email_note(days: int, mail: bool = False) -> str:
+    """What the address is used for; ``mail`` when the service sends mail (SMTP is set up)."""
+    use = (
+        "Vul je het in? Dan mailen we je over je verhaal: dat het is aangekomen (met de link om het in "
+        "te trekken), en of het op de site komt. De redactie kan je ook iets vragen. "
+        if mail
+        else "De redactie gebruikt je e-mailadres alleen om je iets te vragen over je verhaal. "
+    )
     return (
-        "Niet verplicht. De redactie gebruikt je e-mailadres alleen om je iets te vragen over je verhaal. "
+        f"Niet verplicht. {use}"
         f"Het komt nooit op de site. We wissen het {days} dagen nadat de redactie over je verhaal "
         "heeft besloten."
     )
 
 
-def consent_texts(purge_days: int) -> tuple[str, ...]:
+def consent_texts(purge_days: int, mail: bool = False) -> tuple[str, ...]:
     """Every sentence about consent and privacy on the form, in the order shown."""
-    return (CONSENT, PHOTO_CONSENT, AGE, WITHDRAW, email_note(purge_days))
+    return (CONSENT, PHOTO_CONSENT, AGE, WITHDRAW, email_note(purge_days, mail))
 
 
-def consent_version(purge_days: int) -> str:
-    return hashlib.sha256("\n".join(consent_texts(purge_days)).encode("utf-8")).hexdigest()
+def consent_version(purge_days: int, mail: bool = False) -> str:
+    return hashlib.sha256("\n".join(consent_texts(purge_days, mail)).encode("utf-8")).hexdigest()
 
 
 # Labels of the fields, as residents see them; messages in the summary start with these.
