@@ -1,4 +1,4 @@
-"""``aanhetwoord intake``: serve the form; ``intake purge``, ``list``, ``check``, ``mail`` and ``add-user`` for staff.
+"""``aanhetwoord intake``: serve the form; ``purge``, ``list``, ``check``, ``mail``, ``add-user`` for staff.
 
 This module imports the web framework only when the service starts, so the other commands
 of ``aanhetwoord`` stay quick and work without it.
