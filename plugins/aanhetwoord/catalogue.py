@@ -242,20 +242,23 @@ def related_stories(catalogue: Catalogue, story: Story, minimum: int, maximum: i
     """
     pool = maximum * 2
     own = catalogue.term_slugs(story)
+
     # The story's own translations are linked on its page, not offered as more stories.
-    group = catalogue.group_of.get(story.slug, story.slug)
+    # A story and its translations are offered once (keyed by their group).
+    def group(other: Story) -> str:
+        return catalogue.group_of.get(other.slug, other.slug)
 
     def other_story(other: Story) -> bool:
-        return other.slug != story.slug and catalogue.group_of.get(other.slug, other.slug) != group
+        return other.slug != story.slug and group(other) != group(story)
 
     candidates: dict[str, Story] = {}
     for kind in (TermKind.COMMUNITIES, TermKind.NEIGHBOURHOODS, TermKind.THEMES):
         lists = [term.stories for term in catalogue.terms_of(story, kind)]
         taken = 0
         for other in heapq.merge(*lists, key=_newest_first, reverse=True):
-            if not other_story(other) or other.slug in candidates:
+            if not other_story(other) or group(other) in candidates:
                 continue
-            candidates[other.slug] = other
+            candidates[group(other)] = other
             taken += 1
             if taken >= pool:
                 break
@@ -272,10 +275,10 @@ def related_stories(catalogue: Catalogue, story: Story, minimum: int, maximum: i
 
     related = sorted(candidates.values(), key=score, reverse=True)[:maximum]
     if len(related) < minimum:
-        taken_slugs = {other.slug for other in related}
-        related += [
-            other for other in catalogue.listed if other_story(other) and other.slug not in taken_slugs
-        ][: minimum - len(related)]
+        shown = {group(other) for other in related}
+        related += [other for other in catalogue.listed if other_story(other) and group(other) not in shown][
+            : minimum - len(related)
+        ]
     return related
 
 
