@@ -80,3 +80,10 @@ def test_the_page_is_an_arabic_right_to_left_page_titled_by_its_story(arabic):
     assert link.inner_text() == "Nederlands"
     assert link.get_attribute("hreflang") == "nl"
     assert arabic.locator(".ahw-story__translations").evaluate(WORDS_LEFT_TO_RIGHT) == "Ook in het Nederlands"
+
+
+def test_the_footers_dutch_sentence_keeps_its_full_stop_at_the_end(arabic):
+    line = arabic.locator(".md-copyright__highlight")
+    assert line.evaluate(WORDS_LEFT_TO_RIGHT) == (
+        "De verhalen zijn van de groepen die ze vertellen. De gemeente Lindewaard geeft ze een plek."
+    )

@@ -209,6 +209,16 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Site:
         recorded_by="Amal",
     )
     site.add_story("markt", "Op de markt.", title="Markt", date="2025-02-01", themes=["Taal en meedoen"])
+    # A story told only in Arabic, by a community with an Arabic name.
+    site.add_story(
+        "les-ar",
+        "نتعلم معًا.",
+        title="درس الخياطة",
+        summary="نتعلم الخياطة معًا.",
+        date="2025-01-10",
+        community="مجموعة ياسمين",
+        language="ar",
+    )
     site.build(strict=True)
     return site
 
@@ -224,14 +234,28 @@ def test_built_pages_count_and_list_a_translated_story_once(built: Site):
     theme = built.page("themas/taal-en-meedoen")
     assert '<p class="ahw-count">2 verhalen</p>' in theme
     assert card_links(theme) == ["koor", "markt"]
-    assert card_links(built.page("verhalen")) == ["koor", "markt"]
+    assert card_links(built.page("verhalen")) == ["koor", "markt", "les-ar"]
     overview = built.page("gemeenschappen")
     assert '<bdi>Havenkoor</bdi></a> <span class="ahw-overview__count">1 verhaal</span>' in overview
     # "Meer verhalen" on either version offers the other story, never the translation.
     for slug in ("koor", "koor-ar"):
         page = built.page(f"verhalen/{slug}")
         related = page[page.index('<section class="ahw-related"') :]
-        assert card_links(related) == ["markt"], slug
+        assert card_links(related) == ["markt", "les-ar"], slug
+
+
+def test_a_card_isolates_names_and_gives_a_story_in_another_language_its_own_direction(built: Site):
+    page = built.page("verhalen")
+    card = page[page.rindex('<article class="ahw-card">', 0, page.index("درس الخياطة")) :]
+    card = card[: card.index("</article>")]
+    assert '<p class="ahw-card__speaker"><bdi>مجموعة ياسمين</bdi></p>' in card
+    assert '<h2 class="ahw-card__title" lang="ar" dir="auto">' in card
+    assert '<p class="ahw-card__summary" lang="ar" dir="auto">نتعلم الخياطة معًا.</p>' in card
+    # The date and neighbourhood are the site's words, in the site's language.
+    assert (
+        '<p class="ahw-card__meta"><time datetime="2025-01-10">10 januari 2025</time> · Oude Haven</p>'
+        in card
+    )
 
 
 def test_each_version_says_in_which_other_languages_it_can_be_read(built: Site):
