@@ -76,7 +76,7 @@ def test_keyboard_reaches_a_story_from_home_and_its_neighbourhood_from_the_story
         with page.expect_navigation():
             page.keyboard.press("Enter")
         assert "/verhalen/" in page.url
-        assert page.locator("article.ahw-story").count() == 1
+        assert page.locator(".ahw-story").count() == 1
         tab_to(page, ".ahw-story__facts a[href*='buurten/']")
         with page.expect_navigation():
             page.keyboard.press("Enter")

@@ -188,7 +188,7 @@ def test_no_lone_last_card_on_a_wide_screen(browser, base: str, neighbourhood: s
 
 def test_a_photo_credit_that_names_its_kind_is_not_labelled_twice(site: Site):
     html = site.page("verhalen/met-foto")
-    assert "<figcaption>Tekening: Sanne de Vries</figcaption>" in html
+    assert "<figcaption><bdi>Tekening: Sanne de Vries</bdi></figcaption>" in html
     assert "Foto: Tekening" not in html
 
 

@@ -78,10 +78,10 @@ def test_a_printed_story_is_the_story_alone_in_black_on_white(page: Any, demo_ur
     for name, selector in SCREEN_ONLY.items():
         assert page.locator(selector).count(), f"the page has a {name}"
         assert not shown(page, selector), f"{name} is printed"
-    assert page.locator("article.ahw-story h1").is_visible()
+    assert page.locator(".ahw-story h1").is_visible()
     assert page.locator(".ahw-story__body p").first.is_visible()
     assert page.locator(".ahw-story__updates").is_visible()
-    for selector in ("body", ".md-typeset .ahw-story__body p", "article.ahw-story h1", ".ahw-story__speaker"):
+    for selector in ("body", ".md-typeset .ahw-story__body p", ".ahw-story h1", ".ahw-story__speaker"):
         assert style(page, selector, "color") == "rgb(0, 0, 0)", selector
     assert style(page, "body", "background-color") == "rgb(255, 255, 255)"
 
@@ -96,7 +96,7 @@ def test_the_community_date_site_and_address_are_on_the_sheet(page: Any, demo_ur
     # Prominent: the community in larger type than the story's text, above the title.
     body_size = float(style(page, ".ahw-story__body p", "font-size").removesuffix("px"))
     assert float(style(page, ".ahw-story__speaker", "font-size").removesuffix("px")) > body_size
-    assert speaker.bounding_box()["y"] < page.locator("article.ahw-story h1").bounding_box()["y"]
+    assert speaker.bounding_box()["y"] < page.locator(".ahw-story h1").bounding_box()["y"]
     source = page.locator(".ahw-print-source")
     assert source.is_visible()
     assert source.inner_text() == f"{SITE_NAME} · {SITE_URL}{WITH_PHOTO}"

@@ -82,29 +82,37 @@ def test_search_runs_locally(browser, demo_url: str):
     assert any(request.endswith("search/search_index.json") for request in opened.requests)
 
 
+SITE_URL = "https://verhalen.lindewaard.example/"  # the demo's site_url
+DUTCH = [
+    ["nl", SITE_URL + "verhalen/vrouwengroep-yasmine/"],
+    ["x-default", SITE_URL + "verhalen/vrouwengroep-yasmine/"],
+]
+
+
 def test_right_to_left_story_has_its_language_direction_and_links_to_its_original(browser, demo_url: str):
     context = new_context(browser)
     try:
         page = context.new_page()
         page.goto(demo_url + DEMO_PAGES["story in a right-to-left language"])
-        article = page.locator("article.ahw-story")
-        assert article.get_attribute("lang") == "ar"
-        assert article.get_attribute("dir") == "rtl"
+        story = page.locator(".ahw-story")
+        assert story.get_attribute("lang") == "ar"
+        assert story.get_attribute("dir") == "rtl"
         alternates = page.eval_on_selector_all(
             "head link[rel=alternate][hreflang]", "links => links.map(l => [l.hreflang, l.href])"
         )
-        assert alternates == [["nl", demo_url + "verhalen/vrouwengroep-yasmine/"]]
+        # Full addresses on the site's own domain, this page included; Dutch for everyone else.
+        assert alternates == [["ar", SITE_URL + "verhalen/vrouwengroep-yasmine-ar/"], *DUTCH]
         link = page.locator(".ahw-story__translations a")
-        assert link.get_attribute("hreflang") == "nl" and link.get_attribute("lang") == "nl"
+        assert link.get_attribute("hreflang") == "nl" and link.inner_text() == "Nederlands"
 
         page.goto(demo_url + "verhalen/vrouwengroep-yasmine/")
         alternates = page.eval_on_selector_all(
             "head link[rel=alternate][hreflang]", "links => links.map(l => [l.hreflang, l.href])"
         )
-        assert alternates == [["ar", demo_url + "verhalen/vrouwengroep-yasmine-ar/"]]
+        assert alternates == [["ar", SITE_URL + "verhalen/vrouwengroep-yasmine-ar/"], *DUTCH]
         link = page.locator(".ahw-story__translations a")
-        assert link.get_attribute("hreflang") == "ar" and link.get_attribute("lang") == "ar"
-        assert page.locator("article.ahw-story").get_attribute("dir") == "ltr"
+        assert link.get_attribute("hreflang") == "ar" and link.inner_text() == "Arabisch"
+        assert page.locator(".ahw-story").get_attribute("dir") == "ltr"
     finally:
         context.close()
 

@@ -1,7 +1,11 @@
 """Catalogue: which stories are public, the indexes, related stories and the home page mix.
 
-Everything here is computed once per build as plain dictionaries and lists; pages only
-read it. Sorting is deterministic (date, then slug) so two builds give the same site.
+A story and its translations are one story wherever stories are listed or counted: lists,
+indexes, related stories, feeds and the home page show one version of them (see
+``_translation_groups``); every version keeps its own page.
+
+Everything here is computed once per build as plain dictionaries and lists; pages only read
+it. Sorting is deterministic (date, then slug) so two builds give the same site.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ class Term:
 
 @dataclass
 class Catalogue:
-    stories: list[Story]  # public stories, newest first
+    stories: list[Story]  # public stories, newest first, every version of a translated story
     previews: list[Story]  # drafts and embargoed stories, for a preview build only
     withdrawn: list[str]  # slugs of withdrawn stories
     neighbourhoods: list[Term]
@@ -41,6 +45,12 @@ class Catalogue:
     home: list[Story]
     related: dict[str, list[Story]]
     translations: dict[str, list[Story]]  # slug → its translations and original
+    # Public stories, newest first, a story and its translations once (as the version that
+    # stands for them all): what lists, feeds and the home page show.
+    listed: list[Story] = field(default_factory=list)
+    # Slug → the slug of the version that stands for it and its translations (itself when it
+    # has none): public stories only.
+    group_of: dict[str, str] = field(default_factory=dict)
     _communities_by_key: dict[str, Term] = field(default_factory=dict, repr=False)
     _terms_by_slug: dict[tuple[TermKind, str], Term] = field(default_factory=dict, repr=False)
     _slugs: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = field(
@@ -114,6 +124,7 @@ def build_catalogue(
     communities_by_key = _communities(itertools.chain(public, previews))
     terms_by_slug.update(((TermKind.COMMUNITIES, term.slug), term) for term in communities_by_key.values())
 
+    group_of = _translation_groups(public)
     for story in public:
         for entry in story.neighbourhoods:
             terms_by_slug[(TermKind.NEIGHBOURHOODS, entry.slug)].stories.append(story)
@@ -121,6 +132,8 @@ def build_catalogue(
             terms_by_slug[(TermKind.THEMES, entry.slug)].stories.append(story)
         for key in dict.fromkeys(community_key(name) for name in story.communities):
             communities_by_key[key].stories.append(story)
+    for term in terms_by_slug.values():
+        term.stories = _once_per_group(term.stories, group_of)
 
     # Communities are listed alphabetically: all are equal, however many stories they tell.
     communities = sorted(
@@ -137,16 +150,59 @@ def build_catalogue(
         home=[],
         related={},
         translations={},
+        listed=[story for story in public if group_of[story.slug] == story.slug],
+        group_of=group_of,
         _communities_by_key=communities_by_key,
         _terms_by_slug=terms_by_slug,
     )
-    catalogue.home = home_mix(public, home_count)
+    catalogue.home = home_mix(catalogue.listed, home_count)
     catalogue.related = {
         story.slug: related_stories(catalogue, story, related_min, related_max)
         for story in itertools.chain(public, previews)
     }
-    catalogue.translations = _translations(public)
+    catalogue.translations = _translations(public, group_of)
     return catalogue
+
+
+def _translation_groups(stories: list[Story]) -> dict[str, str]:
+    """Each public story's group: the story, the story it translates, that story's other
+    translations, and so on. The group is named after the version that stands for it: the
+    original (a story that translates no public story), else the oldest version."""
+    by_slug = {story.slug: story for story in stories}
+    parent = {slug: slug for slug in by_slug}
+
+    def root(slug: str) -> str:
+        while parent[slug] != slug:
+            parent[slug] = parent[parent[slug]]
+            slug = parent[slug]
+        return slug
+
+    for story in stories:
+        if story.translation_of in by_slug:
+            parent[root(story.slug)] = root(story.translation_of)
+    members: dict[str, list[Story]] = defaultdict(list)
+    for story in stories:
+        members[root(story.slug)].append(story)
+    group_of: dict[str, str] = {}
+    for group in members.values():
+        chosen = min(group, key=lambda story: (story.translation_of in by_slug, story.date, story.slug))
+        group_of.update((story.slug, chosen.slug) for story in group)
+    return group_of
+
+
+def _once_per_group(stories: list[Story], group_of: dict[str, str]) -> list[Story]:
+    """One version per group, keeping the order: the one that stands for the group when it is
+    among ``stories``, else the first."""
+    present = {story.slug for story in stories}
+    shown: set[str] = set()
+    kept = []
+    for story in stories:
+        group = group_of[story.slug]
+        if group in shown or (group != story.slug and group in present):
+            continue
+        shown.add(group)
+        kept.append(story)
+    return kept
 
 
 def _communities(stories: Iterable[Story]) -> dict[str, Term]:
@@ -186,14 +242,23 @@ def related_stories(catalogue: Catalogue, story: Story, minimum: int, maximum: i
     """
     pool = maximum * 2
     own = catalogue.term_slugs(story)
+
+    # The story's own translations are linked on its page, not offered as more stories.
+    # A story and its translations are offered once (keyed by their group).
+    def group(other: Story) -> str:
+        return catalogue.group_of.get(other.slug, other.slug)
+
+    def other_story(other: Story) -> bool:
+        return other.slug != story.slug and group(other) != group(story)
+
     candidates: dict[str, Story] = {}
     for kind in (TermKind.COMMUNITIES, TermKind.NEIGHBOURHOODS, TermKind.THEMES):
         lists = [term.stories for term in catalogue.terms_of(story, kind)]
         taken = 0
         for other in heapq.merge(*lists, key=_newest_first, reverse=True):
-            if other.slug == story.slug or other.slug in candidates:
+            if not other_story(other) or group(other) in candidates:
                 continue
-            candidates[other.slug] = other
+            candidates[group(other)] = other
             taken += 1
             if taken >= pool:
                 break
@@ -210,24 +275,27 @@ def related_stories(catalogue: Catalogue, story: Story, minimum: int, maximum: i
 
     related = sorted(candidates.values(), key=score, reverse=True)[:maximum]
     if len(related) < minimum:
-        taken_slugs = {other.slug for other in related} | {story.slug}
-        related += [other for other in catalogue.stories if other.slug not in taken_slugs][
+        shown = {group(other) for other in related}
+        related += [other for other in catalogue.listed if other_story(other) and group(other) not in shown][
             : minimum - len(related)
         ]
     return related
 
 
-def _translations(stories: list[Story]) -> dict[str, list[Story]]:
-    """Links both ways between a story and its translations."""
-    by_slug = {story.slug: story for story in stories}
-    links: dict[str, list[Story]] = defaultdict(list)
+def _translations(stories: list[Story], group_of: dict[str, str]) -> dict[str, list[Story]]:
+    """Each version of a translated story links to all its other versions: the one that stands
+    for them first, then the others by language."""
+    groups: dict[str, list[Story]] = defaultdict(list)
     for story in stories:
-        original = by_slug.get(story.translation_of)
-        if original is None:
+        groups[group_of[story.slug]].append(story)
+    links: dict[str, list[Story]] = {}
+    for group, members in groups.items():
+        if len(members) < 2:
             continue
-        links[original.slug].append(story)
-        links[story.slug].append(original)
-    return dict(links)
+        members.sort(key=lambda story: (story.slug != group, story.language, story.slug))
+        for story in members:
+            links[story.slug] = [other for other in members if other is not story]
+    return links
 
 
 def paginate(items: list[Story], per_page: int) -> list[list[Story]]:

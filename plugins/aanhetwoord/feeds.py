@@ -52,7 +52,7 @@ def feeds(catalogue: Catalogue, settings: Settings, urls: Urls) -> Iterator[Feed
     """The site's feed and one per neighbourhood, theme and community, also when still empty."""
     site_name = settings.site_name or Texts(settings.language)("stories")
     count = settings.feed_count
-    yield Feed("", site_name, catalogue.stories[:count], settings.language)
+    yield Feed("", site_name, catalogue.listed[:count], settings.language)
     for _kind, terms in catalogue.indexes():
         for term in terms:
             yield Feed(

@@ -10,6 +10,7 @@ import functools
 import html
 import logging
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from ..memo import Memo
 from ..model import Page, PageKind
 from ..options import ENGINE_OPTIONS, OPTIONS
 from ..siteconfig import ConfigError, house_style_problems, settings_from_options
-from ..texts import Texts, og_locale
+from ..texts import Texts, og_locale, text_direction
 from ..write import write_files
 from .mkdocs_rebuild import (
     GeneratedPage,
@@ -47,6 +48,9 @@ TITLE_SLOT = "\x00aanhetwoord-title\x00"  # never in a page: NUL cannot come fro
 DRAFT_MARKER = (
     '<div class="mkdocs-draft-marker" title="This page will not be included into the built site.">DRAFT</div>'
 )
+# Material's opening tags, which take their language and direction from the site's settings.
+HTML_TAG = re.compile(r'<html lang="[^"]*"')
+BODY_TAG = re.compile(r'<body dir="[^"]*"')
 # Off only to check that pages are the same with and without shared template parts.
 SHARE_PARTS = os.environ.get("AANHETWOORD_SHARED_PARTS", "on") != "off"
 
@@ -267,9 +271,20 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
             if page.spec.preview_only:
                 # The page carries its own Dutch banner; MkDocs' English marker goes.
                 output = output.replace(DRAFT_MARKER, "", 1)
+            if page.spec.language and page.spec.language != self.settings.language:
+                output = self._page_language(output, page.spec.language)
         elif self.site is not None and page.is_homepage:
             output = output.replace(HOME_MARKER, self.site.home(page.url), 1)
         return output
+
+    def _page_language(self, output: str, language: str) -> str:
+        """A story in another language is that language's page, laid out in its direction; the
+        menu, header and footer around it stay in the site's language (the story's own part
+        says so too, see story.html)."""
+        direction = html.escape(text_direction(language))
+        output = HTML_TAG.sub(f'<html lang="{html.escape(language)}" dir="{direction}"', output, count=1)
+        site = html.escape(self.settings.language)
+        return BODY_TAG.sub(f'<body lang="{site}" dir="{direction}"', output, count=1)
 
     def on_page_context(self, context: dict, *, page: MkDocsPage, config: MkDocsConfig, nav: Any) -> dict:
         if self.site is None:

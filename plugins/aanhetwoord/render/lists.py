@@ -81,7 +81,7 @@ class ListPages:
         context = self.context
         yield from self.list_pages(
             base=lambda page: context.urls.stories(page),
-            stories=context.catalogue.stories,
+            stories=context.catalogue.listed,
             title=context.t("stories"),
             intro=context.t("stories_intro"),
             in_nav=True,

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from markupsafe import Markup
+
 from .. import markdown
 from ..catalogue import Term
 from ..memo import Memo, RenderedText, StoryPageEntry, TextEntry
@@ -79,6 +81,7 @@ class StoryPages:
             else ""
         )
         text = self.story_text(story, href)
+        credit = story.image.credit.strip() if story.image else ""
         assets.update(text.assets)
         # A preview is not published yet: a draft says so, an embargoed story says when it will be.
         if not preview:
@@ -104,11 +107,13 @@ class StoryPages:
             ],
             language=language if language != settings.language else "",
             direction=text_direction(language),
+            ui=Markup(' lang="{}" dir="{}"').format(settings.language, text_direction(settings.language))
+            if language != settings.language
+            else "",
             banner=banner,
             when=when,
-            caption=credit_caption(story.image.credit, t("photo_credit"))
-            if story.image and story.image.credit
-            else "",
+            credit=credit,
+            credit_label=t("photo_credit") if credit and credit_caption(credit, "") != credit else "",
         )
         return Page(
             url=url,
@@ -122,11 +127,33 @@ class StoryPages:
             assets=assets,
             image=context.photo_urls.social_image(story, assets),
             deferred=deferred,
-            alternates=[
-                (other.language or settings.language, context.urls.story(other.slug))
-                for other in translations
-            ],
+            alternates=self._alternates(story, translations),
         )
+
+    def _alternates(self, story: Story, translations: list[Story]) -> list[tuple[str, str]]:
+        """Every version of the story, this one included, at its full address; the version in the
+        site's language (else the one that stands for them all) is the default for other readers."""
+        if not translations:
+            return []
+        context = self.context
+        site_language = context.settings.language
+        versions = sorted(
+            [story, *translations], key=lambda other: (other.language or site_language, other.slug)
+        )
+        default = next(
+            (other for other in versions if (other.language or site_language) == site_language),
+            None,
+        )
+        if default is None:
+            group = context.catalogue.group_of.get(story.slug, story.slug)
+            default = next((other for other in versions if other.slug == group), versions[0])
+        return [
+            *(
+                (other.language or site_language, context.urls.absolute(context.urls.story(other.slug)))
+                for other in versions
+            ),
+            ("x-default", context.urls.absolute(context.urls.story(default.slug))),
+        ]
 
     def story_text(self, story: Story, href: Callable[[str], str]) -> RenderedText:
         """The story's body and updates as HTML, rendered once per text and photo set."""
