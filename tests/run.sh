@@ -27,12 +27,15 @@ if [ -n "$missing" ]; then
   fi
 fi
 
-# The Nu Html Checker (tests/test_html_checker.py), in a folder of this project only; its install
-# script (which would fetch a Java of its own) stays off: Debian's Java runs it.
-vnu=.venv/npm/node_modules/vnu-jar/build/dist/vnu.jar
-if [ ! -f "$vnu" ] && command -v npm >/dev/null 2>&1; then
-  npm install --prefix .venv/npm --ignore-scripts --no-audit --no-fund --silent 'vnu-jar@>=26.9 <27' >/dev/null 2>&1 ||
-    echo "Could not install the Nu Html Checker (npm vnu-jar); its test will say so." >&2
+# From npm, in a folder of this project only: the Nu Html Checker (tests/test_html_checker.py) and
+# current axe-core (tests/test_accessibility_in_browser.py). Install scripts stay off: vnu-jar's
+# would fetch a Java of its own, and Debian's Java runs it.
+tools=.venv/npm/node_modules
+if { [ ! -f "$tools/vnu-jar/build/dist/vnu.jar" ] || [ ! -f "$tools/axe-core/axe.min.js" ]; } &&
+  command -v npm >/dev/null 2>&1; then
+  npm install --prefix .venv/npm --ignore-scripts --no-audit --no-fund --silent \
+    'vnu-jar@>=26.9 <27' 'axe-core@>=4.14 <5' >/dev/null 2>&1 ||
+    echo "Could not install vnu-jar and axe-core with npm; their tests will say so." >&2
 fi
 
 export NO_MKDOCS_2_WARNING=1
