@@ -164,13 +164,15 @@ def test_hashed_assets_and_photos_are_cached_for_a_year_and_pages_are_not(built:
         return any(pattern.search(path) for pattern in patterns)
 
     material = [path for path in paths if re.search(r"/assets/.*\.[0-9a-f]{8}\.min\.(js|css)$", path)]
+    own = [path for path in material if "/aanhetwoord" in path]
+    assert len(own) == 2, own  # our stylesheet and script, hashed like Material's
     photos = [path for path in paths if path.startswith("/verhalen/met-foto/") and not path.endswith(".html")]
     assert len(material) >= 3 and len(photos) >= 5
     assert all(immutable(path) for path in material + photos), [
         p for p in material + photos if not immutable(p)
     ]
     for path in paths:
-        if path.endswith((".html", ".json", ".xml")) or "/lunr/" in path or path.endswith("aanhetwoord.css"):
+        if path.endswith((".html", ".json", ".xml")) or "/lunr/" in path or path.endswith(".svg"):
             assert not immutable(path), path
 
 
@@ -584,12 +586,14 @@ def test_nginx_sends_the_security_headers_on_every_response(served: Served):
 
 def test_nginx_caches_hashed_files_for_a_year_and_pages_briefly(served: Served, built: Site):
     bundle = next(built.site_dir.glob("assets/javascripts/bundle.*.min.js"))
+    ours = next(built.site_dir.glob("assets/stylesheets/aanhetwoord.*.min.css"))
     photo = next(path for path in (built.site_dir / "verhalen/met-foto").iterdir() if path.suffix == ".webp")
-    for path in (f"/{bundle.relative_to(built.site_dir).as_posix()}", f"/verhalen/met-foto/{photo.name}"):
+    hashed = [f"/{path.relative_to(built.site_dir).as_posix()}" for path in (bundle, ours)]
+    for path in (*hashed, f"/verhalen/met-foto/{photo.name}"):
         answer = fetch(served, path)
         assert answer.status == 200, path
         assert answer.headers["cache-control"] == "public, max-age=31536000, immutable"
-    for path in ("/", "/verhalen/met-foto/", "/api/stories.json", "/assets/stylesheets/aanhetwoord.css"):
+    for path in ("/", "/verhalen/met-foto/", "/api/stories.json", "/404.html", "/search/search_index.json"):
         answer = fetch(served, path)
         assert answer.status == 200, path
         assert answer.headers["cache-control"] == "public, max-age=300", path

@@ -266,7 +266,8 @@ def immutable_patterns(settings: Settings) -> list[str]:
     prefix = re.escape(base_path(settings))
     stories = re.escape(_safe(settings.urls.stories, "woord voor verhalen"))
     return [
-        # Material's assets: bundle.a5f9d56c.min.js, main.57a0d79d.min.css and their source maps.
+        # Material's assets (bundle.a5f9d56c.min.js, main.57a0d79d.min.css and their source maps)
+        # and ours, which the build names alike (assets.py): aanhetwoord.3f9a1c2e.min.css.
         rf"^{prefix}assets/.+\.[0-9a-f]{{8,}}\.min\.(?:js|css)(?:\.map)?$",
         # Story photos and link previews: the photo's cache key starts the name.
         rf"^{prefix}{stories}/[^/]+/(?:[0-9a-f]{{12}}-[^/]+|social-[0-9a-f]{{12}}\.jpg)$",

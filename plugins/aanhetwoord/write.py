@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from .api_schema import stories_schema, withdrawn_schema
 from .catalogue import Catalogue
 from .model import Story
 from .photo_urls import PhotoUrls
@@ -46,12 +47,15 @@ def api_files(
     site_language: str,
     photo_urls: PhotoUrls | None = None,
 ) -> dict[str, bytes]:
-    """Site-relative path → file content for every API file."""
+    """Site-relative path → file content for every API file, and each file's JSON Schema beside it."""
     stories = [story_record(story, urls, catalogue, site_language, photo_urls) for story in catalogue.stories]
     withdrawn = [urls.server_path(urls.story(slug)) for slug in catalogue.withdrawn]
+    stories_at, withdrawn_at = urls.api("stories.schema.json"), urls.api("withdrawn.schema.json")
     return {
         urls.api("stories.json"): _json({"stories": stories}),
         urls.api("withdrawn.json"): _json({"paths": withdrawn}),
+        stories_at: _json(stories_schema(urls.absolute(stories_at))),
+        withdrawn_at: _json(withdrawn_schema(urls.absolute(withdrawn_at))),
     }
 
 

@@ -25,6 +25,7 @@ from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.utils import get_relative_url
 
 from .. import pipeline
+from ..assets import fingerprint, is_fingerprintable
 from ..chrome import chrome
 from ..memo import Memo
 from ..model import Page, PageKind
@@ -90,6 +91,30 @@ class CachedFile(File):
             super().copy_file(dirty)
 
 
+class HashedAsset(File):
+    """One of the theme's own stylesheets or scripts, minified, under a name with its hash."""
+
+
+def _fingerprint_theme_assets(files: Files, config: MkDocsConfig) -> dict[str, str]:
+    """Replace the custom theme folder's CSS and JS by hashed, minified files; the theme's
+    name → the site's name (Material's own files already carry a hash)."""
+    custom_dir = config.theme.custom_dir
+    if not custom_dir:
+        return {}
+    custom_dir = os.path.abspath(custom_dir)
+    names: dict[str, str] = {}
+    for file in list(files):
+        if type(file) is not File or not file.abs_src_path or not is_fingerprintable(file.src_uri):
+            continue
+        if not file.src_dir or os.path.abspath(file.src_dir) != custom_dir:
+            continue
+        asset = fingerprint(file.src_uri, Path(file.abs_src_path).read_text(encoding="utf-8"))
+        files.remove(file)
+        files.append(HashedAsset.generated(config, asset.path, content=asset.content))
+        names[asset.source] = asset.path
+    return names
+
+
 class StoryPage(MkDocsPage):
     """A page whose HTML the core made: MkDocs skips its own Markdown run for it."""
 
@@ -146,6 +171,7 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
         self.shared: dict[tuple[str, str, tuple[str, ...]], str] = {}
         self.nav_urls: tuple[str, ...] = ()
         self.search: Any = None  # Material's search plugin, found once per build
+        self.assets: dict[str, str] = {}  # the theme's CSS/JS name → its hashed name in the site
 
     def load_config(
         self, options: dict[str, Any], config_file_path: str | None = None
@@ -205,6 +231,7 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
             config.theme["features"] = [*features, "navigation.tabs"]
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        self.assets = _fingerprint_theme_assets(files, config)
         self.site = site = pipeline.build(
             self.settings, self.templates, progress=_photo_progress, memo=self.memo
         )
@@ -249,6 +276,7 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
         # The house style and the footer's links, also on the 404 page (which has no page context).
         urls = {file.url for file in files if file.is_documentation_page()}
         env.globals["aanhetwoord_site"] = chrome(self.settings, lambda url: url in urls)
+        env.globals["aanhetwoord_assets"] = dict(self.assets)
         if self.memo is not None:
             # Serve loads the theme anew for every build; compiling its templates once is enough.
             env.bytecode_cache = self.memo.bytecode
@@ -376,7 +404,7 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
             outputs.update(
                 Path(file.abs_dest_path)
                 for file in self.files
-                if isinstance(file, (GeneratedPage, CachedFile))
+                if isinstance(file, (GeneratedPage, CachedFile, HashedAsset))
             )
             self.rebuilds.finish(config, self.files, self.search, outputs)
 
