@@ -1,4 +1,4 @@
-"""The staff area in Chromium: axe-core finds no WCAG 2.1 AA violation, and login works by keyboard.
+"""The staff area in Chromium: axe-core finds no WCAG 2.2 AA violation, and login works by keyboard.
 
 The real service runs on 127.0.0.1 against a real repository with a submission in it; staff
 log in through the real form. axe is injected through Playwright (the page's own strict CSP
@@ -14,7 +14,7 @@ import pytest
 from browser_support import keep_to_origin, new_context, origin, require_chromium
 from intakekit import make_repo, phone_photo, running_service, story_fields
 from staffkit import PASSWORD, add_user
-from test_accessibility_in_browser import WCAG_21_AA, axe_source
+from test_accessibility_in_browser import WCAG_22_AA, axe_source
 
 pytestmark = [pytest.mark.browser]
 
@@ -54,7 +54,7 @@ def page(browser, service):
 
 def violations(page) -> list[str]:
     page.evaluate(axe_source())
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA)
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA)
     return [
         f"{rule['id']} ({rule['impact']}): {[node['target'] for node in rule['nodes'][:3]]} "
         f"{rule['nodes'][0]['failureSummary']}"
