@@ -80,7 +80,7 @@ def test_errors_are_summarised_linked_and_described_without_javascript(page, ser
     page.get_by_label("Jullie verhaal").fill("Wij vegen samen.\n\nEn dan is er soep.")
     photo = tmp_path / "soep.jpg"
     photo.write_bytes(phone_photo(640, 480, orientation=1))
-    page.get_by_label("Foto", exact=True).set_input_files(str(photo))
+    page.get_by_label("Kies een foto").set_input_files(str(photo))
     page.get_by_label("Wat is er op de foto te zien?").fill("Een pan soep op de stoep")
     page.get_by_role("button", name="Verstuur je verhaal").click()
     page.wait_for_load_state()
