@@ -237,16 +237,7 @@ def test_no_sideways_scrolling_on_the_site(browser, demo_url: str, kind: str, wi
     assert found["scroll"] <= found["width"], found
 
 
-@pytest.mark.parametrize(
-    "width",
-    [
-        # The browser's own file button makes the form too wide on phones; the form's change in
-        # issue 14 (a styled file button in Dutch) fixes it.
-        pytest.param(320, marks=pytest.mark.xfail(reason="the form's file input is wider than a phone")),
-        pytest.param(390, marks=pytest.mark.xfail(reason="the form's file input is wider than a phone")),
-        1280,
-    ],
-)
+@pytest.mark.parametrize("width", WIDTHS)
 def test_no_sideways_scrolling_on_the_form(browser, form_url: str, width: int):
     found = overflow(browser, form_url, width)
     assert found["scroll"] <= found["width"], found

@@ -418,7 +418,7 @@ def test_form_fields_from_validator_labels():
     assert form_field("image.src") == "photo"
     assert form_field("consent.date") == "consent"
     assert form_field("tekst") == "body"
-    assert form_field("language") == ""
+    assert form_field("language") == "language"
 
 
 def test_text_is_cleaned_of_control_characters():

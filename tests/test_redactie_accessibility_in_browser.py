@@ -1,4 +1,4 @@
-"""The staff area in Chromium: axe-core finds no WCAG 2.2 AA violation (2.1 AA in it), and login by keyboard.
+"""The staff area in Chromium: axe-core finds no WCAG 2.2 AA violation, and login works by keyboard.
 
 The real service runs on 127.0.0.1 against a real repository with a submission in it; staff
 log in through the real form. axe is injected through Playwright (the page's own strict CSP

@@ -2,13 +2,14 @@
 
 Field names are a contract with the form (and with anyone who builds another form on top of
 this service): ``title``, ``community``, ``neighbourhoods``, ``themes`` (each may repeat),
-``storytellers``, ``summary``, ``body``, ``photo`` (a file), ``photo_alt``, ``photo_credit``,
-``photo_consent``, ``consent``, ``age_confirm``, ``email`` and the honeypot ``website``.
+``storytellers``, ``summary``, ``body``, ``language`` (a language code, default ``nl``),
+``photo`` (a file), ``photo_alt``, ``photo_credit``, ``photo_consent``, ``consent``,
+``age_confirm``, ``email`` and the honeypot ``website``.
 
 The values are cleaned (one line where one line is meant, no control characters), turned into
 front matter, written with ``yaml.safe_dump``, and the resulting text is parsed and validated
 exactly as ``aanhetwoord check`` would: the text that passes is the text that is committed.
-Problems come back per form field, in plain Dutch.
+Problems come back per form field, in plain Dutch with English beside it (:mod:`wording`).
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from babel import Locale, UnknownLocaleError
 
 from ..load import StorySource, parse_story_text
 from ..model import Story
 from ..problems import Problem
 from ..registers import Register
 from ..validate import SUMMARY_MAX, Registers, validate
+from . import wording
 from .photo import FILE_NAME, PreparedPhoto
 from .upload import Post
 from .wording import LABELS
@@ -39,6 +42,7 @@ FIELDS = (
     "storytellers",
     "summary",
     "body",
+    "language",
     "photo",
     "photo_alt",
     "photo_credit",
@@ -56,7 +60,24 @@ STORYTELLERS_MAX = 500
 PHOTO_ALT_MAX = 300
 PHOTO_CREDIT_MAX = 200
 EMAIL_MAX = 254
+DEFAULT_LANGUAGE = "nl"
+# The languages the form offers for a story: Dutch first, then languages many residents of Dutch
+# municipalities write in. Another code is accepted too, when the validator knows it.
+STORY_LANGUAGES = (
+    "nl", "ar", "bg", "de", "en", "es", "fa", "fr", "pl", "pt", "ro", "so", "ti", "tr", "uk", "zgh",
+)  # fmt: skip
 _EMAIL = re.compile(r"^[^@\s<>\"'(),;:\\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
+# Fields the validator names as the form does.
+_SAME_NAME = (
+    "title",
+    "community",
+    "neighbourhoods",
+    "themes",
+    "summary",
+    "storytellers",
+    "consent",
+    "language",
+)
 # The validator names some fields differently from the form.
 _SUBJECTS = {
     "title": "De titel",
@@ -80,6 +101,7 @@ class Values:
     storytellers: str = ""
     summary: str = ""
     body: str = ""
+    language: str = DEFAULT_LANGUAGE
     photo_alt: str = ""
     photo_credit: str = ""
     photo_consent: bool = False
@@ -98,6 +120,7 @@ class Values:
             storytellers=one_line(post.value("storytellers")),
             summary=one_line(post.value("summary")),
             body=multi_line(post.value("body")),
+            language=one_line(post.value("language")) or DEFAULT_LANGUAGE,
             photo_alt=one_line(post.value("photo_alt")),
             photo_credit=one_line(post.value("photo_credit")),
             photo_consent=_checked(post.value("photo_consent")),
@@ -180,11 +203,7 @@ def check(
     if story is not None:
         for asset in story.assets:
             if photo is None or asset != FILE_NAME:
-                errors.add(
-                    "body",
-                    f"In je verhaal staat een foto '{asset}'. Je kunt alleen de foto gebruiken die je "
-                    f"hieronder meestuurt. Die zet je in de tekst als ![wat erop staat]({FILE_NAME}).",
-                )
+                errors.add("body", wording.foreign_photo(asset, FILE_NAME))
     if errors or story is None:
         return None
     return Accepted(text, story, photo)
@@ -192,50 +211,36 @@ def check(
 
 def _check_fields(values: Values, photo: PreparedPhoto | None, limits: Limits, errors: Errors) -> None:
     if not values.title:
-        errors.add("title", "Vul een titel in.")
+        errors.add("title", wording.NO_TITLE)
     if not values.community:
-        errors.add("community", "Vul de naam van jullie groep in. Geen naam? Verzin er een.")
+        errors.add("community", wording.NO_COMMUNITY)
     elif len(values.community) > COMMUNITY_MAX:
-        errors.add("community", f"De naam van jullie groep mag hoogstens {COMMUNITY_MAX} tekens zijn.")
+        errors.add("community", wording.community_too_long(COMMUNITY_MAX))
     if not values.neighbourhoods:
-        errors.add("neighbourhoods", "Kies minstens één buurt.")
+        errors.add("neighbourhoods", wording.NO_NEIGHBOURHOOD)
     if not values.themes:
-        errors.add("themes", "Kies minstens één thema.")
+        errors.add("themes", wording.NO_THEME)
     if len(values.storytellers) > STORYTELLERS_MAX:
-        errors.add("storytellers", f"Dit mag hoogstens {STORYTELLERS_MAX} tekens zijn.")
+        errors.add("storytellers", wording.at_most(STORYTELLERS_MAX))
     if not values.body:
-        errors.add("body", "Schrijf hier jullie verhaal.")
+        errors.add("body", wording.NO_BODY)
     elif len(values.body) > limits.body_max_chars:
-        errors.add(
-            "body",
-            f"Je verhaal is {len(values.body)} tekens lang. Dat mogen er hoogstens {limits.body_max_chars} "
-            "zijn. Maak het wat korter.",
-        )
+        errors.add("body", wording.body_too_long(len(values.body), limits.body_max_chars))
     if photo is not None:
         if not values.photo_alt:
-            errors.add("photo_alt", "Schrijf in één zin wat er op de foto te zien is.")
+            errors.add("photo_alt", wording.NO_PHOTO_ALT)
         if not values.photo_consent:
-            errors.add(
-                "photo_consent",
-                "Zet hier een vinkje als iedereen op de foto het goed vindt. Anders: stuur de foto niet mee.",
-            )
+            errors.add("photo_consent", wording.NO_PHOTO_CONSENT)
     if len(values.photo_alt) > PHOTO_ALT_MAX:
-        errors.add("photo_alt", f"Dit mag hoogstens {PHOTO_ALT_MAX} tekens zijn.")
+        errors.add("photo_alt", wording.at_most(PHOTO_ALT_MAX))
     if len(values.photo_credit) > PHOTO_CREDIT_MAX:
-        errors.add("photo_credit", f"Dit mag hoogstens {PHOTO_CREDIT_MAX} tekens zijn.")
+        errors.add("photo_credit", wording.at_most(PHOTO_CREDIT_MAX))
     if not values.consent:
-        errors.add(
-            "consent",
-            "Zet hier een vinkje als iedereen in het verhaal het goed vindt. Zonder hun toestemming "
-            "kunnen we het verhaal niet plaatsen.",
-        )
+        errors.add("consent", wording.NO_CONSENT)
     if not values.age_confirm:
-        errors.add(
-            "age_confirm",
-            "Zet hier een vinkje als je 16 jaar of ouder bent, of als je ouder of voogd het goed vindt.",
-        )
+        errors.add("age_confirm", wording.NO_AGE)
     if values.email and (len(values.email) > EMAIL_MAX or not _EMAIL.match(values.email)):
-        errors.add("email", "Dit e-mailadres klopt niet. Kijk het na, of laat dit veld leeg.")
+        errors.add("email", wording.BAD_EMAIL)
 
 
 def front_matter(
@@ -259,6 +264,8 @@ def front_matter(
     }
     if values.summary:
         data["summary"] = values.summary
+    # Written as chosen; the validator decides whether it is a language code it knows.
+    data["language"] = values.language
     names = values.storyteller_names()
     if names:
         data["storytellers"] = names
@@ -286,7 +293,7 @@ def form_field(label: str) -> str:
         return "photo"
     if root == "tekst":
         return "body"
-    if root in ("title", "community", "neighbourhoods", "themes", "summary", "storytellers", "consent"):
+    if root in _SAME_NAME:
         return root
     return ""
 
@@ -299,7 +306,30 @@ def _message(name: str, problem: Problem) -> str:
     elif not subject and name == "" and problem.field:
         message = f"{LABELS.get(form_field(problem.field), problem.field)}: {message}"
     message = message[:1].upper() + message[1:]
-    return message if message.endswith((".", "?", "!")) else f"{message}."
+    return wording.not_accepted(message if message.endswith((".", "?", "!")) else f"{message}.", name)
+
+
+def language_choices(form_language: str, chosen: str) -> list[tuple[str, str]]:
+    """(code, name) for the story languages, named in the form's language and in their own.
+
+    A code that is not in the list but was sent is offered too, so the form shows what was sent."""
+    choices = [(code, language_name(code, form_language)) for code in STORY_LANGUAGES]
+    if chosen and chosen not in STORY_LANGUAGES:
+        choices.append((chosen, chosen))
+    return choices
+
+
+def language_name(code: str, form_language: str) -> str:
+    """'Arabisch – العربية': the language's name in the form's language, then in its own."""
+    try:
+        locale = Locale.parse(code)
+    except (ValueError, UnknownLocaleError):
+        return code
+    theirs = locale.get_display_name(locale) or code
+    ours = locale.get_display_name(form_language) or theirs
+    theirs = theirs[:1].upper() + theirs[1:]
+    ours = ours[:1].upper() + ours[1:]
+    return ours if ours.casefold() == theirs.casefold() else f"{ours} – {theirs}"
 
 
 def _register_names(chosen: list[str], register: Register) -> list[str]:

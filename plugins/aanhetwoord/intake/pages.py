@@ -1,7 +1,9 @@
 """The service's pages, rendered on the server from the templates in ``templates/``.
 
 Every page works without JavaScript and loads nothing from another host; none may be cached,
-since some carry a private token or what a resident typed.
+since some carry a private token or what a resident typed. ``?lang=en`` shows a page in English:
+the templates pass every text through the ``tr`` filter, which picks the English twin of a
+:class:`wording.Said`.
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader
+from jinja2 import Environment, FileSystemLoader, pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -18,11 +21,12 @@ from .. import brand
 from ..model import RegisterEntry
 from . import wording
 from .attempts import Kept
-from .form import Errors, Values
+from .form import Errors, Values, language_choices
 from .settings import IntakeSettings
 from .sitedata import SiteData
 
 HERE = Path(__file__).parent
+TRANSLATED = frozenset({"form.html", "message.html"})
 
 
 class Pages:
@@ -33,11 +37,22 @@ class Pages:
             loader=FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
         )
         self.templates.globals["aria"] = aria
+        self.templates.filters["tr"] = _translate
 
     def page(self, request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         context.setdefault("contact", self.settings.contact)
         site = self.site.current().settings
         context.setdefault("site_name", site.site_name)
+        # Only a web address leads back to the site; anything else in the settings is left out.
+        context.setdefault(
+            "site_url", site.site_url if site.site_url.startswith(("https://", "http://")) else ""
+        )
+        # Only the form and the message pages are translated; the others stay Dutch whatever is asked.
+        lang = wording.form_language(request.query_params.get("lang")) if template in TRANSLATED else "nl"
+        context.setdefault("lang", lang)
+        # Added to every address within the service, so the resident stays in their language.
+        context.setdefault("lang_query", f"?lang={lang}" if lang != wording.FORM_LANGUAGES[0] else "")
+        context.setdefault("texts", wording)
         context.setdefault("logo", bool(self.house_file("logo")))
         context.setdefault("favicon", bool(self.house_file("favicon")))
         html = self.templates.get_template(template).render(base=self.base_path(request), **context)
@@ -77,9 +92,12 @@ class Pages:
             chosen_neighbourhoods=_chosen(values.neighbourhoods, site.registers.neighbourhoods.find),
             chosen_themes=_chosen(values.themes, site.registers.themes.find),
             labels=wording.LABELS,
-            texts=wording,
+            hints=wording.HINTS,
+            languages=language_choices(
+                wording.form_language(request.query_params.get("lang")), values.language
+            ),
             email_note=wording.email_note(self.settings.purge_days, self.settings.mail is not None),
-            photo_megabytes=self.settings.photo_max_bytes // (1024 * 1024),
+            photo_hint=wording.photo_hint(self.settings.photo_max_bytes // (1024 * 1024)),
             body_max=self.settings.body_max_chars,
         )
 
@@ -114,6 +132,11 @@ def aria(errors: Errors, name: str, hint: bool = False, invalid: bool = True) ->
     if invalid and errors.has(name):
         attributes += ' aria-invalid="true"'
     return Markup(attributes)
+
+
+@pass_context
+def _translate(context: Context, text: str) -> str:
+    return wording.in_language(text, context.get("lang", wording.FORM_LANGUAGES[0]))
 
 
 def _chosen(values: list[str], find: Any) -> set[str]:
