@@ -109,10 +109,17 @@ def test_the_submission_page_shows_preview_problems_consent_and_front_matter(sit
     inbox = client.get("redactie/")
     assert "frame-src" not in header(inbox, "content-security-policy")
     assert "frame-ancestors 'none'" in header(inbox, "content-security-policy")
+    # Only the frame rules differ from every other page's policy.
+    expected = header(inbox, "content-security-policy").replace(
+        "frame-ancestors 'none'", "frame-src 'self'; frame-ancestors 'none'"
+    )
+    assert header(page, "content-security-policy") == expected
 
     preview = client.get(f"redactie/{reference}/voorbeeld")
     assert preview.status == 200
-    assert "frame-ancestors 'self'" in header(preview, "content-security-policy")
+    assert header(preview, "content-security-policy") == header(inbox, "content-security-policy").replace(
+        "frame-ancestors 'none'", "frame-ancestors 'self'"
+    )
     assert "script-src" not in header(preview, "content-security-policy")
     assert header(preview, "x-frame-options") == "SAMEORIGIN"
     assert '<article class="md-content__inner md-typeset">' in preview.text

@@ -15,6 +15,7 @@ those two routes relax the service's frame rules, and only to this same host.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import re
 from pathlib import Path
@@ -57,15 +58,6 @@ DECLINED = "afgewezen"
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _PHOTO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 _CLOSED = (ReviewStatus.INGETROKKEN, ReviewStatus.AFGEWEZEN, ReviewStatus.GEACCEPTEERD)
-# The preview frames: the page may hold frames of this host, the preview may be held by it.
-_FRAMES = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-    "base-uri 'none'; frame-src 'self'; frame-ancestors 'none'"
-)
-_FRAMED = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-    "base-uri 'none'; frame-ancestors 'self'"
-)
 EDIT_FIELDS = (
     "title",
     "summary",
@@ -177,7 +169,7 @@ class ReviewPages:
             decline_text=decline_text,
             page_title=(preview.title if preview and preview.title else row.id),
         )
-        response.headers["Content-Security-Policy"] = _FRAMES
+        response.headers["Content-Security-Policy"] = _frame_policies()[0]
         return response
 
     def _photos(self, request: Request, submission_id: str) -> str:
@@ -207,7 +199,7 @@ class ReviewPages:
             primary=theme.get("primary", ""),
             accent=theme.get("accent", ""),
         )
-        response.headers["Content-Security-Policy"] = _FRAMED
+        response.headers["Content-Security-Policy"] = _frame_policies()[1]
         response.headers["X-Frame-Options"] = "SAMEORIGIN"
         return response
 
@@ -440,6 +432,18 @@ class ReviewPages:
             submission_id=submission_id,
             page_title=wording.REFUSED_TITLE,
         )
+
+
+@functools.cache
+def _frame_policies() -> tuple[str, str]:
+    """The service's Content-Security-Policy with frames of this host allowed: for the submission
+    page (it may hold them) and for the preview (it may be held). Nothing else changes."""
+    from ..app import SECURITY_HEADERS  # here: the app module imports this one
+
+    policy = dict(SECURITY_HEADERS)[b"content-security-policy"].decode()
+    assert "frame-ancestors 'none'" in policy
+    holder = policy.replace("frame-ancestors 'none'", "frame-src 'self'; frame-ancestors 'none'")
+    return holder, policy.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
 
 
 def _status(row: Any) -> ReviewStatus:
