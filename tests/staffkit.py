@@ -50,6 +50,7 @@ class Answer:
     status: int
     headers: list[tuple[str, str]]
     text: str
+    body: bytes = b""  # as received (a photo is no text)
 
     def header(self, name: str) -> str:
         return next((value for key, value in self.headers if key.lower() == name.lower()), "")
@@ -93,7 +94,8 @@ class StaffClient:
         try:
             connection.request(method, target, body=body, headers=sent)
             response = connection.getresponse()
-            answer = Answer(response.status, response.getheaders(), response.read().decode("utf-8"))
+            body = response.read()
+            answer = Answer(response.status, response.getheaders(), body.decode("utf-8", "replace"), body)
         finally:
             connection.close()
         for name, cookie in answer.cookies().items():

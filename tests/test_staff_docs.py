@@ -41,6 +41,12 @@ COMMANDS = {
         "aanhetwoord report",
         "sudo nginx -t && sudo systemctl reload nginx",
     ),
+    "redactie.md": (
+        "aanhetwoord intake add-user anna.jansen --role beheerder --email",
+        "aanhetwoord intake mail",
+        "git diff HEAD^1 >",
+        "git reset --hard",
+    ),
 }
 
 
@@ -65,3 +71,20 @@ def test_the_staff_pages_are_dutch_and_name_their_commands(page):
     english = sum(words.count(w) for w in ("the", "and", "when", "with", "which", "every"))
     dutch = sum(words.count(w) for w in ("de", "het", "en", "een", "je", "niet", "van"))
     assert dutch > 10 * english, (dutch, english)
+
+
+def test_the_redactie_guide_names_the_mail_settings_and_the_other_pages_link_to_it():
+    text = (DOCS / "redactie.md").read_text(encoding="utf-8")
+    for name in (
+        "SMTP_HOST",
+        "SMTP_PORT",
+        "SMTP_USER",
+        "SMTP_PASSWORD",
+        "SMTP_STARTTLS",
+        "MAIL_FROM",
+        "STAFF_EMAIL",
+    ):
+        assert f"`AANHETWOORD_INTAKE_{name}`" in text, name
+    assert "15 minuten" in text  # how long a locked account stays locked (throttle.WINDOW_SECONDS)
+    for page in ("intake.md", "publiceren.md", "voorvertoning.md"):
+        assert "](redactie.md)" in (DOCS / page).read_text(encoding="utf-8"), page

@@ -51,7 +51,10 @@ SECURITY_HEADERS = [
 
 
 class SecurityHeaders:
-    """Adds the same strict headers to every response: no scripts, no frames, no other hosts."""
+    """Adds the same strict headers to every response: no scripts, no frames, no other hosts.
+
+    A handler may set one of these headers itself; then its own stands. Only the staff area's
+    preview does, to show the story in a frame of this same host (:mod:`.staff.review_pages`)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -63,7 +66,9 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+                headers = list(message.get("headers", []))
+                own = {name.lower() for name, _ in headers}
+                message["headers"] = headers + [item for item in SECURITY_HEADERS if item[0] not in own]
             await send(message)
 
         await self.app(scope, receive, with_headers)

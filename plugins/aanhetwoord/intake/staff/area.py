@@ -29,6 +29,7 @@ from .accounts import AccountError, Role, StaffAccounts, StaffMember, check_pass
 from .audit import AuditLog
 from .guard import AREA_PATH, safe_next, staff_only
 from .inbox import Inbox, status_of
+from .review_pages import review_routes
 from .sessions import COOKIE, LOGIN_COOKIE, Sessions
 from .throttle import LoginThrottle
 
@@ -55,6 +56,8 @@ def staff_routes(intake: Intake) -> list[Route]:
         Route("/redactie/accounts", staff_only(area.change_account, role=beheerder), methods=["POST"]),
         Route("/redactie/logboek", staff_only(area.audit_page, role=beheerder), methods=["GET"]),
         Route("/redactie/stijl.css", area.stylesheet, methods=["GET"]),
+        # One submission: its preview, editing, accepting and declining (last: its paths catch all).
+        *review_routes(intake),
     ]
 
 

@@ -22,13 +22,12 @@ from babel.dates import format_timedelta
 from ...load import STORY_FILE, StorySource, parse_story_text
 from ...validate import Registers, validate
 from ..gitstore import GitError, GitStore
-from ..register import DECIDED, PENDING, SUBMITTED, UNKNOWN, WITHDRAWN, Submission
+from ..register import NEW, PENDING, UNKNOWN, Submission
+from ..review import review_status
 from . import wording
 
 log = logging.getLogger("aanhetwoord.intake")
 
-# The register's status → the inbox's, until the review adds its own (see ``status_of``).
-_FROM_REGISTER = {SUBMITTED: "nieuw", WITHDRAWN: "ingetrokken", DECIDED: "besloten", UNKNOWN: "onbekend"}
 _CACHE_MAX = 5000
 
 
@@ -66,11 +65,11 @@ class InboxEntry:
 
 
 def status_of(submission: Submission) -> str:
-    """The inbox status of a submission: the review's own status once it records one."""
-    review = getattr(submission, "review_status", None)
-    if review:
-        return str(review)
-    return _FROM_REGISTER.get(submission.status, submission.status)
+    """The inbox status of a submission: the review's (:func:`..review.review_status`), or
+    ``onbekend`` for a branch nobody decided on that has no consent on record."""
+    if submission.status == UNKNOWN and submission.review == NEW:
+        return "onbekend"
+    return review_status(submission).value
 
 
 def age(submitted_at: str, now: datetime | None = None) -> str:

@@ -56,7 +56,6 @@ STATUSES = {
     "in_bewerking": "In bewerking",
     "geaccepteerd": "Geaccepteerd",
     "afgewezen": "Afgewezen",
-    "besloten": "Besloten",
     "ingetrokken": "Ingetrokken",
     "onbekend": "Herkomst onbekend",
 }
@@ -78,6 +77,27 @@ def problems_text(errors: int, warnings: int) -> str:
     if warnings:
         parts.append(f"{warnings} {'waarschuwing' if warnings == 1 else 'waarschuwingen'}")
     return " en ".join(parts)
+
+
+# One submission ------------------------------------------------------------------------------
+
+REVIEW_DONE = {
+    "bewerkt": "Je wijziging is opgeslagen. Het voorbeeld hieronder laat de nieuwe versie zien.",
+    "niets": "Er was niets veranderd. Er is niets opgeslagen.",
+}
+CLOSED_FOR_EDIT = (
+    "Over deze inzending is al besloten, of ze is ingetrokken. Je kunt haar niet meer aanpassen."
+)
+ACCEPTED_TITLE = "Het verhaal is geplaatst"
+DECLINED_TITLE = "De inzending is afgewezen"
+REFUSED_TITLE = "Dit kan niet"
+MAIL_QUEUED = "De verteller krijgt hierover een e-mail."
+MAIL_NO_ADDRESS = "De verteller gaf geen e-mailadres. Er gaat geen e-mail naar de verteller."
+MAIL_OFF = "E-mail staat uit op deze server. Er gaat geen e-mail naar de verteller."
+MAIL_NOT_QUEUED = (
+    "De e-mail aan de verteller kon niet klaargezet worden. "
+    "Vraag de beheerder om in het logboek van de server te kijken."
+)
 
 
 # Accounts -----------------------------------------------------------------------------------
