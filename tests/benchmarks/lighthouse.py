@@ -119,6 +119,19 @@ def run_lighthouse(url: str, preset: str, report: Path) -> dict:
     return json.loads(report.read_text(encoding="utf-8"))
 
 
+def audit(url: str, preset: str, report: Path, label: str, tries: int = 3) -> Result:
+    """One Lighthouse run; tried again when Lighthouse itself failed (on a busy machine it now
+    and then loses the trace of a page load: NO_NAVSTART)."""
+    error = ""
+    for _ in range(tries):
+        try:
+            return read_report(run_lighthouse(url, preset, report), label, preset)
+        except (RuntimeError, subprocess.TimeoutExpired) as failure:
+            error = str(failure)
+            print(f"  {error.splitlines()[0] if error else 'failed'}; trying again", flush=True)
+    return Result(label, preset, error=error)
+
+
 def read_report(data: dict, page: str, preset: str) -> Result:
     result = Result(page, preset)
     if data.get("runtimeError"):
@@ -164,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     if not CHROMIUM.is_file():
         sys.exit(f"Debian's Chromium is missing ({CHROMIUM}): apt-get install chromium")
     ensure_lighthouse()
-    pages = {path: path for path in args.path} if args.path else PAGES
+    pages = {path or "home": path for path in args.path} if args.path else PAGES
 
     with tempfile.TemporaryDirectory(prefix="ahw-lighthouse-") as temp:
         site_dir = args.site.resolve() if args.site else Path(temp) / "site"
@@ -181,12 +194,7 @@ def main(argv: list[str] | None = None) -> int:
                 for preset in PRESETS:
                     print(f"Lighthouse: /{path} ({preset}) …", flush=True)
                     report = reports / f"{label.replace(' ', '-').replace('/', '_') or 'home'}-{preset}.json"
-                    try:
-                        results.append(
-                            read_report(run_lighthouse(base + path, preset, report), label, preset)
-                        )
-                    except (RuntimeError, subprocess.TimeoutExpired) as error:
-                        results.append(Result(label, preset, error=str(error)))
+                    results.append(audit(base + path, preset, report, label))
     print()
     print_table(results)
     short = [
