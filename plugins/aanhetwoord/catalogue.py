@@ -87,6 +87,35 @@ class Catalogue:
         yield TermKind.COMMUNITIES, self.communities
 
 
+@dataclass(frozen=True)
+class Activity:
+    """Where and since when a community tells stories, read from its public stories alone."""
+
+    since: date  # the date of its oldest public story
+    neighbourhoods: list[Term]  # in register order
+    themes: list[Term]  # in register order
+
+
+def community_activity(catalogue: Catalogue, community: Term) -> Activity | None:
+    """The community's activity; None while it has no public story (a preview build lists those
+    communities too)."""
+    if not community.stories:
+        return None
+    # Every public version of its stories counts, translations included: they are one story.
+    versions = [
+        version
+        for story in community.stories
+        for version in (story, *catalogue.translations.get(story.slug, ()))
+    ]
+    neighbourhoods = {entry.slug for story in versions for entry in story.neighbourhoods}
+    themes = {entry.slug for story in versions for entry in story.themes}
+    return Activity(
+        since=min(story.date for story in versions),
+        neighbourhoods=[term for term in catalogue.neighbourhoods if term.slug in neighbourhoods],
+        themes=[term for term in catalogue.themes if term.slug in themes],
+    )
+
+
 def _newest_first(story: Story) -> tuple[date, str]:
     return story.date, story.slug
 

@@ -36,6 +36,8 @@ NL = {
         "Iedere groep die een verhaal vertelt, staat hier. Groot of klein, met of zonder vereniging: "
         "aanmelden hoeft niet."
     ),
+    # A community page: "Vertelt sinds maart 2025".
+    "community_since": "Vertelt sinds {month}",
     "story_count_0": "nog geen verhalen",
     "story_count_1": "1 verhaal",
     "story_count_n": "{n} verhalen",
@@ -118,6 +120,7 @@ EN = {
     "communities_intro": (
         "Every group that tells a story is here. Big or small, formal or not: nobody needs to sign up."
     ),
+    "community_since": "Telling stories since {month}",
     "story_count_0": "no stories yet",
     "story_count_1": "1 story",
     "story_count_n": "{n} stories",
@@ -201,11 +204,20 @@ class Texts:
     def date(self, value) -> str:  # noqa: ANN001 - a datetime.date
         return long_date(value, self.locale)
 
+    def month(self, value) -> str:  # noqa: ANN001 - a datetime.date
+        return month_year(value, self.locale)
+
 
 @lru_cache(maxsize=4096)
 def long_date(value, locale: str = "nl") -> str:  # noqa: ANN001 - a datetime.date
     """A date written out in a language: "24 november 2026"."""
     return format_date(value, format="long", locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def month_year(value, locale: str = "nl") -> str:  # noqa: ANN001 - a datetime.date
+    """A month written out in a language, as it stands alone: "maart 2025"."""
+    return format_date(value, format="LLLL y", locale=locale)
 
 
 @lru_cache(maxsize=256)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from ..catalogue import Term, paginate
+from ..catalogue import Term, community_activity, paginate
 from ..model import Page, PageKind, Story, TermKind
 from ..problems import Problem
 from .cards import Cards
@@ -38,6 +38,9 @@ class ListPages:
     ) -> Iterator[Page]:
         context, t = self.context, self.context.t
         chunks = paginate(stories, context.settings.per_page)
+        # A community has no register entry: its page says where and since when it is active.
+        communal = term is not None and term.kind == TermKind.COMMUNITIES
+        activity = community_activity(context.catalogue, term) if communal else None
         for number, chunk in enumerate(chunks, start=1):
             url = base(number)
             href = link(url)
@@ -57,6 +60,7 @@ class ListPages:
                 href=href,
                 term=term,
                 label=t(TERM_LABELS[term.kind]) if term else "",
+                activity=activity,
                 problems=self.problems if with_problems and number == 1 else [],
                 previews=defer(deferred, self.cards.card_list(context.catalogue.previews, url))
                 if with_problems and number == 1
