@@ -38,7 +38,7 @@ def sections(html: str) -> dict[str, list[str]]:
     for heading, body in re.findall(
         r'<h2 id="[^"]+">([^<]+)</h2>\s*<ul class="ahw-overview">(.*?)</ul>', html, re.S
     ):
-        found[heading] = re.findall(r'<a href="[^"]+">([^<]+)</a>', body)
+        found[heading] = re.findall(r'<a href="[^"]+"><bdi>([^<]+)</bdi></a>', body)
     return found
 
 

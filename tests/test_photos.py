@@ -197,7 +197,7 @@ def test_the_story_page_serves_a_responsive_picture_with_dimensions_and_credit(s
     assert 'sizes="' in cover and 'width="1600" height="1067"' in cover
     assert 'alt="Het buurthuis"' in cover and 'fetchpriority="high"' in cover and "loading" not in cover
     assert 'loading="lazy"' in inline and 'width="960" height="720"' in inline  # never upscaled to 1600
-    assert "Foto: Sam Fotograaf" in html
+    assert "Foto: <bdi>Sam Fotograaf</bdi>" in html
     for match in re.findall(r'(?:src|srcset)="([^"]+)"', cover):
         for url in match.split(", "):
             assert (site.site_dir / "verhalen/plaatje" / url.split(" ")[0]).is_file()
