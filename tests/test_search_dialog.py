@@ -17,3 +17,5 @@ def test_the_search_dialog_is_named_on_every_kind_of_page(tmp_path: Path):
         page = site.page(url)
         assert page.count('role="dialog"') == 1, url
         assert dialog in page, url
+    not_found = (site.site_dir / "404.html").read_text(encoding="utf-8")
+    assert not_found.count('role="dialog"') == 1 and dialog in not_found

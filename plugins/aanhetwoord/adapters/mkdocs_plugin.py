@@ -52,6 +52,8 @@ DRAFT_MARKER = (
 # Material's opening tags, which take their language and direction from the site's settings.
 HTML_TAG = re.compile(r'<html lang="[^"]*"')
 BODY_TAG = re.compile(r'<body dir="[^"]*"')
+# Material's search is a dialog without a name; screen readers need one (axe aria-dialog-name).
+SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
 # Off only to check that pages are the same with and without shared template parts.
 SHARE_PARTS = os.environ.get("AANHETWOORD_SHARED_PARTS", "on") != "off"
 
@@ -293,6 +295,7 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
     def on_post_page(self, output: str, *, page: MkDocsPage, config: MkDocsConfig) -> str:
         if self.rebuilds is not None:
             self.rebuilds.page_built(page, getattr(self.search, "search_index", None))
+        output = self._named_search(output)
         if isinstance(page, StoryPage):
             for placeholder, part in page.spec.deferred.items():
                 output = output.replace(placeholder, part, 1)
@@ -304,6 +307,13 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
         elif self.site is not None and page.is_homepage:
             output = output.replace(HOME_MARKER, self.site.home(page.url), 1)
         return output
+
+    def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
+        return self._named_search(output_content)  # the 404 page
+
+    def _named_search(self, output: str) -> str:
+        label = html.escape(Texts(self.settings.language)("search"))
+        return output.replace(SEARCH_DIALOG, f'{SEARCH_DIALOG[:-1]} aria-label="{label}">', 1)
 
     def _page_language(self, output: str, language: str) -> str:
         """A story in another language is that language's page, laid out in its direction; the
