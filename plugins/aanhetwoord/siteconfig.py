@@ -166,14 +166,19 @@ def _date_option(value: Any, strict: bool) -> date | None:
         raise ValueError(f"security_expires: '{value}' is geen datum (JJJJ-MM-DD)") from error
 
 
+def read_config(text: str) -> Any:
+    """The configuration file's plain values, read as the engines read it (``!ENV`` included);
+    other engine tags are ignored. Raises ``yaml.YAMLError`` for text that is not YAML."""
+    return yaml.load(text, Loader=_TolerantLoader)  # noqa: S506 - a SafeLoader subclass
+
+
 def load_settings(config_file: Path, *, shown: str | None = None) -> Settings:
     """The settings in ``config_file``; ConfigError when it cannot be read or an option is wrong.
 
     Messages name the file as ``shown`` (by default its path from the current folder)."""
     shown = shown or display_path(config_file, Path.cwd())
     try:
-        with config_file.open(encoding="utf-8") as handle:
-            config = yaml.load(handle, Loader=_TolerantLoader) or {}  # noqa: S506 - SafeLoader subclass
+        config = read_config(config_file.read_text(encoding="utf-8")) or {}
     except yaml.MarkedYAMLError as error:
         line = error.problem_mark.line + 1 if error.problem_mark else 1
         raise ConfigError([Problem(shown, line, "", f"dit is geen goede YAML ({error.problem})")]) from None

@@ -179,6 +179,7 @@ class Preview:
     front_matter: str  # the raw text between the two '---' lines
     current: StoryEdit  # the editable fields as they are now, to fill the edit form
     photos: tuple[str, ...]  # names :meth:`ReviewDesk.photo` serves for this submission
+    has_image: bool  # the front matter has an ``image`` (so alt text and credit can be edited)
     url: str  # where the story will be on the site once published
     commit: str  # the branch's commit this preview shows
 
@@ -300,7 +301,7 @@ class ReviewDesk:
             for name in sorted(checked.assets, key=len, reverse=True):
                 html = re.sub(rf'(?<=["\s,]){re.escape(name)}(?=[\s",])', photo_prefix + name, html)
         try:
-            front, fields = _front_matter(story.text, self._max_front_matter())
+            front, fields, has_image = _front_matter(story.text, self._max_front_matter())
         except StoryFileError:
             front, fields = "", StoryEdit()
         title = fields.title or ""
@@ -320,6 +321,7 @@ class ReviewDesk:
             front_matter=front,
             current=fields,
             photos=tuple(sorted(checked.assets)),
+            has_image=has_image,
             url=self.story_url(submission.slug),
             commit=story.tip,
         )
@@ -747,22 +749,26 @@ def _apply(file: StoryFile, changes: StoryEdit, registers: Any) -> None:
             file.set_body(body + "\n" if body else "")
 
 
-def _front_matter(text: bytes, limit: int) -> tuple[str, StoryEdit]:
-    """The raw front matter and the editable fields of a story file."""
+def _front_matter(text: bytes, limit: int) -> tuple[str, StoryEdit, bool]:
+    """The raw front matter, the editable fields of a story file, and whether it has an image."""
     file = StoryFile(text, limit)
     lines = file.text.splitlines(keepends=True)
     closing = next(index for index in range(1, len(lines)) if lines[index].strip().startswith("---"))
     image = file.get("image")
     community = file.get("community")
-    return "".join(lines[1:closing]), StoryEdit(
-        title=_as_text(file.get("title")),
-        summary=_as_text(file.get("summary")),
-        body=file.body,
-        community=community if isinstance(community, list) else _as_text(community),
-        neighbourhoods=[str(item) for item in file.get("neighbourhoods") or [] if item is not None],
-        themes=[str(item) for item in file.get("themes") or [] if item is not None],
-        photo_alt=_as_text(image.get("alt")) if isinstance(image, dict) else None,
-        photo_credit=_as_text(image.get("credit")) if isinstance(image, dict) else None,
+    return (
+        "".join(lines[1:closing]),
+        StoryEdit(
+            title=_as_text(file.get("title")),
+            summary=_as_text(file.get("summary")),
+            body=file.body,
+            community=community if isinstance(community, list) else _as_text(community),
+            neighbourhoods=[str(item) for item in file.get("neighbourhoods") or [] if item is not None],
+            themes=[str(item) for item in file.get("themes") or [] if item is not None],
+            photo_alt=_as_text(image.get("alt")) if isinstance(image, dict) else None,
+            photo_credit=_as_text(image.get("credit")) if isinstance(image, dict) else None,
+        ),
+        isinstance(image, dict),
     )
 
 

@@ -29,7 +29,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ... import brand
-from ...siteconfig import _TolerantLoader
+from ...siteconfig import read_config
 from ..form import Errors, form_field
 from ..review import (
     DECLINE_REASONS,
@@ -244,7 +244,7 @@ class ReviewPages:
         """The theme's folder of its own (``custom_dir``) and the first colour palette of mkdocs.yml."""
         config_file = self.intake.settings.config_file
         try:
-            config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_TolerantLoader)  # noqa: S506
+            config = read_config(config_file.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError, UnicodeDecodeError):
             return {}
         theme = config.get("theme") if isinstance(config, dict) else None
@@ -290,7 +290,7 @@ class ReviewPages:
             values=values,
             errors=errors,
             labels=LABELS,
-            has_photo=_has_photo(preview),
+            has_photo=preview.has_image,
             neighbourhoods=_choices(registers.neighbourhoods, values["neighbourhoods"]),
             themes=_choices(registers.themes, values["themes"]),
             page_title=preview.title or preview.submission.id,
@@ -306,7 +306,7 @@ class ReviewPages:
             preview = await run_in_threadpool(self.desk.preview, submission_id)
         except ReviewError as error:
             return self._missing(request, str(error))
-        values = _posted(form, _has_photo(preview))
+        values = _posted(form, preview.has_image)
         changes = StoryEdit(
             title=values["title"],
             summary=values["summary"],
@@ -314,8 +314,8 @@ class ReviewPages:
             community=_communities(values["community"]),
             neighbourhoods=values["neighbourhoods"],
             themes=values["themes"],
-            photo_alt=values["photo_alt"] if _has_photo(preview) else None,
-            photo_credit=values["photo_credit"] if _has_photo(preview) else None,
+            photo_alt=values["photo_alt"] if preview.has_image else None,
+            photo_credit=values["photo_credit"] if preview.has_image else None,
         )
         before = preview.commit
         try:
@@ -459,14 +459,6 @@ def _material_stylesheets() -> Path | None:
         if folder.is_dir():
             return folder
     return None
-
-
-def _has_photo(preview: Preview) -> bool:
-    try:
-        data = yaml.safe_load(preview.front_matter) if preview.front_matter else None
-    except yaml.YAMLError:
-        return False
-    return isinstance(data, dict) and isinstance(data.get("image"), dict)
 
 
 def _values(current: StoryEdit) -> dict[str, Any]:
