@@ -138,7 +138,7 @@ def test_the_graph_sees_the_package_s_own_imports() -> None:
     graph = import_graph(PACKAGE)
     # A few edges that are there today, so an empty graph cannot pass the test above.
     assert "aanhetwoord.model" in graph["aanhetwoord.memo"]
-    assert "aanhetwoord.pipeline" in graph["aanhetwoord.cli"]  # from . import pipeline
+    assert "aanhetwoord.pipeline" in graph["aanhetwoord.commands.cli"]  # from .. import pipeline
     assert "aanhetwoord.settings" in graph["aanhetwoord.intake.sitedata"]  # from ..settings import
     assert graph["aanhetwoord.model"] == set()
 
@@ -197,7 +197,7 @@ def test_the_core_imports_nothing_from_a_site_engine() -> None:
 def test_reading_settings_loads_no_image_library() -> None:
     code = (
         "import sys\n"
-        "import aanhetwoord.settings, aanhetwoord.options, aanhetwoord.siteconfig\n"
+        "import aanhetwoord.settings, aanhetwoord.options, aanhetwoord.config_file\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PIL', 'pillow_heif', 'mkdocs')))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
