@@ -194,6 +194,23 @@ def test_the_core_imports_nothing_from_a_site_engine() -> None:
     assert found == []
 
 
+def test_nothing_below_the_commands_imports_them() -> None:
+    """The command line stands on top: the pipeline, the adapters and the intake never reach up to it."""
+    found = []
+    for name, path in module_names(PACKAGE).items():
+        if name == "aanhetwoord.commands" or name.startswith("aanhetwoord.commands."):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        is_package = path.name == "__init__.py"
+        for node in _all_imports(tree):  # inside functions too: a lazy import still reaches up
+            found += [
+                f"{name}: {target}"
+                for target in _targets(node, name, is_package)
+                if target == "aanhetwoord.commands" or target.startswith("aanhetwoord.commands.")
+            ]
+    assert found == []
+
+
 def test_reading_settings_loads_no_image_library() -> None:
     code = (
         "import sys\n"
