@@ -24,8 +24,8 @@ from typing import Any
 
 import yaml
 
+from aanhetwoord.config_file import load_settings
 from aanhetwoord.settings import Settings, build_date
-from aanhetwoord.siteconfig import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 THEME_OVERRIDES = ROOT / "theme_overrides"
@@ -332,7 +332,7 @@ def quiet_env(today: date | None = None) -> dict[str, str]:
 
 
 # ``aanhetwoord`` as this Python runs it, whether or not the package's script is on PATH.
-CLI = [sys.executable, "-m", "aanhetwoord.cli"]
+CLI = [sys.executable, "-m", "aanhetwoord.commands.cli"]
 
 
 def run_cli(

@@ -16,8 +16,8 @@ from jsonschema import Draft202012Validator
 from PIL import Image
 
 from aanhetwoord import pipeline
+from aanhetwoord.config_file import load_settings
 from aanhetwoord.memo import Memo
-from aanhetwoord.siteconfig import load_settings
 from fuzz.strategies import bodies, valid_fields
 from sitefactory import ROOT, Site, build_demo, make_site
 

@@ -22,9 +22,9 @@ from mkdocs.config import load_config
 from PIL import Image
 
 from aanhetwoord import photos, pipeline
+from aanhetwoord.config_file import load_settings
 from aanhetwoord.photos import PhotoCache, process_all, social_cards, worker_count
 from aanhetwoord.settings import PhotoSettings
-from aanhetwoord.siteconfig import load_settings
 from aanhetwoord.text import UNFIT_CHARACTERS, has_unfit, without_unfit
 
 CARD_STORIES = 90  # enough cards for two workers: 40 each at least

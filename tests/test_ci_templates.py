@@ -213,7 +213,7 @@ def project_site(tmp_path: Path) -> Repo:
     shutil.copytree(ROOT / "theme_overrides", root / "theme_overrides", ignore=ignore)
     for name in ("pyproject.toml", "README.md", ".gitlab-ci.yml"):
         shutil.copy(ROOT / name, root / name)
-    guard = root / "plugins/aanhetwoord/prcheck.py"
+    guard = root / "plugins/aanhetwoord/commands/prcheck.py"
     guard.write_text(
         guard.read_text(encoding="utf-8").replace(STAFF, f"{STAFF} {BASE_MARK}"), encoding="utf-8"
     )
@@ -282,7 +282,7 @@ def run_gitlab(repo: Repo, tmp_path: Path, script: list[str]) -> subprocess.Comp
 
 
 def edit_the_guard_and_the_build(repo: Repo) -> None:
-    repo.write("plugins/aanhetwoord/prcheck.py", DISABLED_GUARD)
+    repo.write("plugins/aanhetwoord/commands/prcheck.py", DISABLED_GUARD)
     plugin = repo.root / "plugins/aanhetwoord/adapters/mkdocs_plugin.py"
     plugin.write_text(plugin.read_text(encoding="utf-8") + "\nraise SystemExit('PLUGIN-VAN-DE-PR')\n")
     repo.write(
@@ -304,7 +304,7 @@ def test_gitlab_a_merge_request_that_edits_the_guard_is_refused_by_the_base_code
     assert result.returncode == 1, output
     assert "GUARD-VAN-DE-PR" not in output
     assert f"{STAFF} {BASE_MARK}" in result.stderr
-    assert "plugins/aanhetwoord/prcheck.py:1: dit is programmacode" in result.stdout
+    assert "plugins/aanhetwoord/commands/prcheck.py:1: dit is programmacode" in result.stdout
     assert "plugins/aanhetwoord/adapters/mkdocs_plugin.py:1: dit is programmacode" in result.stdout
     for path in ("mkdocs.yml", ".gitlab-ci.yml", "theme_overrides/main.html"):
         assert f"{path}:1: dit bestand hoort bij de site zelf" in result.stdout
@@ -390,8 +390,9 @@ def test_github_steps_refuse_a_pull_request_that_edits_the_guard_with_the_base_c
     assert guard.returncode == 1
     assert "GUARD-VAN-DE-PR" not in guard.stdout + guard.stderr
     assert f"{STAFF} {BASE_MARK}" in guard.stderr
-    assert "::error file=plugins/aanhetwoord/prcheck.py,line=1,title=aanhetwoord::dit is programmacode" in (
-        guard.stdout
+    assert (
+        "::error file=plugins/aanhetwoord/commands/prcheck.py,line=1,title=aanhetwoord::dit is programmacode"
+        in guard.stdout
     )
 
 
@@ -439,7 +440,7 @@ def test_code_owners_give_the_site_to_staff_and_the_story_folders_to_nobody():
     staff = ["@gemeente/redactie"]
     for path in (
         "mkdocs.yml",
-        "plugins/aanhetwoord/cli.py",
+        "plugins/aanhetwoord/commands/cli.py",
         "theme_overrides/main.html",
         ".github/workflows/story-check.yml",
         ".gitlab-ci.yml",

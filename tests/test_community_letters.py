@@ -7,8 +7,8 @@ import re
 import pytest
 
 from aanhetwoord import pipeline
+from aanhetwoord.config_file import load_settings
 from aanhetwoord.model import PageKind
-from aanhetwoord.siteconfig import load_settings
 from sitefactory import Site
 
 SPECIAL = ["'t Hofje", "3D-printers Veldrand", "Élan Dansgroep", "مجموعة الخياطة", "IJsbaanploeg"]

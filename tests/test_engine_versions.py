@@ -88,7 +88,7 @@ for module in pkgutil.walk_packages(aanhetwoord.__path__, "aanhetwoord."):
     if not module.name.startswith("aanhetwoord.adapters"):
         importlib.import_module(module.name)
 from aanhetwoord import pipeline
-from aanhetwoord.siteconfig import load_settings
+from aanhetwoord.config_file import load_settings
 
 settings = dataclasses.replace(load_settings(Path("mkdocs.yml")), cache_dir=Path(sys.argv[1]))
 for page in pipeline.build(settings).pages():

@@ -12,8 +12,8 @@ import pytest
 from PIL import Image
 
 from aanhetwoord import pipeline
+from aanhetwoord.config_file import load_settings
 from aanhetwoord.memo import Memo
-from aanhetwoord.siteconfig import load_settings
 from sitefactory import TODAY, Site, make_site
 
 A = "{http://www.w3.org/2005/Atom}"

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from aanhetwoord import feeds, pipeline
-from aanhetwoord.siteconfig import load_settings
+from aanhetwoord.config_file import load_settings
 from sitefactory import CLI, Site, make_site, quiet_env, running_server
 
 ATOM = "{http://www.w3.org/2005/Atom}"

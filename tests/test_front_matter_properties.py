@@ -22,11 +22,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from aanhetwoord import pipeline
+from aanhetwoord.config_file import load_settings
 from aanhetwoord.load import StorySource, parse_story_text
 from aanhetwoord.memo import Memo
 from aanhetwoord.model import Status
 from aanhetwoord.settings import Settings
-from aanhetwoord.siteconfig import load_settings
 from aanhetwoord.text import UNFIT_CHARACTERS
 from aanhetwoord.validate import Registers, validate
 from fuzz.strategies import story_texts

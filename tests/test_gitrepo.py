@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from aanhetwoord import gitrepo
+from aanhetwoord.commands.prcheck import GitError as PrCheckGitError
 from aanhetwoord.gitrepo import Author, GitError, Repo
 from aanhetwoord.intake import gitstore
-from aanhetwoord.prcheck import GitError as PrCheckGitError
 
 AUTHOR = Author("Redactie", "redactie@example.org")
 

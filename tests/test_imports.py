@@ -138,7 +138,7 @@ def test_the_graph_sees_the_package_s_own_imports() -> None:
     graph = import_graph(PACKAGE)
     # A few edges that are there today, so an empty graph cannot pass the test above.
     assert "aanhetwoord.model" in graph["aanhetwoord.memo"]
-    assert "aanhetwoord.pipeline" in graph["aanhetwoord.cli"]  # from . import pipeline
+    assert "aanhetwoord.pipeline" in graph["aanhetwoord.commands.cli"]  # from .. import pipeline
     assert "aanhetwoord.settings" in graph["aanhetwoord.intake.sitedata"]  # from ..settings import
     assert graph["aanhetwoord.model"] == set()
 
@@ -194,10 +194,27 @@ def test_the_core_imports_nothing_from_a_site_engine() -> None:
     assert found == []
 
 
+def test_nothing_below_the_commands_imports_them() -> None:
+    """The command line stands on top: the pipeline, the adapters and the intake never reach up to it."""
+    found = []
+    for name, path in module_names(PACKAGE).items():
+        if name == "aanhetwoord.commands" or name.startswith("aanhetwoord.commands."):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        is_package = path.name == "__init__.py"
+        for node in _all_imports(tree):  # inside functions too: a lazy import still reaches up
+            found += [
+                f"{name}: {target}"
+                for target in _targets(node, name, is_package)
+                if target == "aanhetwoord.commands" or target.startswith("aanhetwoord.commands.")
+            ]
+    assert found == []
+
+
 def test_reading_settings_loads_no_image_library() -> None:
     code = (
         "import sys\n"
-        "import aanhetwoord.settings, aanhetwoord.options, aanhetwoord.siteconfig\n"
+        "import aanhetwoord.settings, aanhetwoord.options, aanhetwoord.config_file\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PIL', 'pillow_heif', 'mkdocs')))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -12,9 +12,9 @@ from hypothesis import settings as examples
 from hypothesis import strategies as st
 
 from aanhetwoord import pipeline
+from aanhetwoord.config_file import load_settings
 from aanhetwoord.intake import upload, wording
 from aanhetwoord.intake.form import Errors, Limits, Values, check, language_choices, one_line
-from aanhetwoord.siteconfig import load_settings
 from intakekit import make_repo
 
 

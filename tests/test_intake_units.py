@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from aanhetwoord import pipeline
+from aanhetwoord.config_file import load_settings
 from aanhetwoord.intake import forge, upload
 from aanhetwoord.intake.abuse import AbuseStore, FormTokens, TokenState, client_address, rate_key
 from aanhetwoord.intake.form import Errors, Limits, Values, check, form_field, multi_line, one_line
@@ -28,7 +29,6 @@ from aanhetwoord.intake.photo import FILE_NAME, PreparedPhoto
 from aanhetwoord.intake.register import SUBMITTED, ConsentRegister, Submission, token_hash
 from aanhetwoord.intake.settings import ForgeSettings, SettingsError, load
 from aanhetwoord.intake.withdrawal import loggable
-from aanhetwoord.siteconfig import load_settings
 from aanhetwoord.storyfile import StoryFile
 from intakekit import git, make_repo, multipart, refs
 

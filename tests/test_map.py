@@ -10,8 +10,8 @@ import pytest
 
 from aanhetwoord import maps, pipeline
 from aanhetwoord.catalogue import Term
+from aanhetwoord.config_file import load_settings
 from aanhetwoord.model import PageKind, RegisterEntry, TermKind
-from aanhetwoord.siteconfig import load_settings
 from sitefactory import NEIGHBOURHOODS as REGISTER
 from sitefactory import Site, demo_settings
 

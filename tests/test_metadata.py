@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import pytest
 
 from aanhetwoord import pipeline
-from aanhetwoord.siteconfig import load_settings
+from aanhetwoord.config_file import load_settings
 from sitefactory import TODAY, Site, make_site
 
 SITE_URL = "https://verhalen.example.org/"

@@ -32,7 +32,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from aanhetwoord.nginx_config import (
+from aanhetwoord.commands.nginx_config import (
     CannotGenerate,
     Options,
     content_security_policy,

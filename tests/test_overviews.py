@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aanhetwoord.catalogue import build_catalogue, community_activity
+from aanhetwoord.interface_texts import Texts
 from aanhetwoord.model import Consent, RegisterEntry, Status, Story, TermKind
 from aanhetwoord.registers import Register
-from aanhetwoord.texts import Texts
 from sitefactory import NEIGHBOURHOODS, Site, make_site
 
 THEMES = [

@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageStat
 
-from aanhetwoord import pipeline, report
-from aanhetwoord.siteconfig import load_settings
+from aanhetwoord import pipeline
+from aanhetwoord.commands import report
+from aanhetwoord.config_file import load_settings
 from sitefactory import Site, make_site
 
 A = "{http://www.w3.org/2005/Atom}"

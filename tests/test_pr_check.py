@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from aanhetwoord import prcheck
+from aanhetwoord.commands import prcheck
 from sitefactory import ROOT, Site, make_site, quiet_env, story_text
 
 GITHUB_WORKFLOW = ROOT / ".github" / "workflows" / "story-check.yml"
@@ -540,11 +540,12 @@ def lines(result: subprocess.CompletedProcess) -> list[str]:
 
 def test_a_branch_that_edits_the_guard_a_workflow_and_mkdocs_yml_fails(repo):
     add_story(repo, "ons-buurtfeest")
-    guard = repo.root / "plugins/aanhetwoord/prcheck.py"
-    repo.write("plugins/aanhetwoord/prcheck.py", "def run(args, config_file):\n    return 0\n")
+    guard = repo.root / "plugins/aanhetwoord/commands/prcheck.py"
+    repo.write("plugins/aanhetwoord/commands/prcheck.py", "def run(args, config_file):\n    return 0\n")
     repo.write(".github/workflows/story-check.yml", "on: pull_request_target\n")
     repo.write(
-        "mkdocs.yml", (repo.root / "mkdocs.yml").read_text() + "\nhooks: [plugins/aanhetwoord/prcheck.py]\n"
+        "mkdocs.yml",
+        (repo.root / "mkdocs.yml").read_text() + "\nhooks: [plugins/aanhetwoord/commands/prcheck.py]\n",
     )
     repo.commit()
     result = repo.run_ci()
@@ -555,7 +556,7 @@ def test_a_branch_that_edits_the_guard_a_workflow_and_mkdocs_yml_fails(repo):
         "dit bestand hoort bij de site zelf; alleen de redactie verandert het",
         "::error file=mkdocs.yml,line=1,title=aanhetwoord::"
         "dit bestand hoort bij de site zelf; alleen de redactie verandert het",
-        "::error file=plugins/aanhetwoord/prcheck.py,line=1,title=aanhetwoord::"
+        "::error file=plugins/aanhetwoord/commands/prcheck.py,line=1,title=aanhetwoord::"
         "dit is programmacode; code van de site verandert alleen de redactie",
     ]
     assert STAFF_MESSAGE in result.stderr

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from aanhetwoord import pipeline
-from aanhetwoord.siteconfig import load_settings
+from aanhetwoord.config_file import load_settings
 from sitefactory import Site, make_site
 
 # Every secret holds GEHEIM, and nothing else in the site does.

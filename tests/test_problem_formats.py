@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 
-from aanhetwoord import problem_formats
+from aanhetwoord.commands import problem_formats
 from aanhetwoord.problems import Problem, Severity
 from sitefactory import make_site
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from aanhetwoord import pipeline
+from aanhetwoord.config_file import load_settings
 from aanhetwoord.registers import load_register
-from aanhetwoord.siteconfig import load_settings
 from sitefactory import make_site
 
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from aanhetwoord.report import make_report, months_before
-from aanhetwoord.siteconfig import load_settings
+from aanhetwoord.commands.report import make_report, months_before
+from aanhetwoord.config_file import load_settings
 from sitefactory import TODAY, Site, make_site
 
 HOSTILE = "Club <script>alert('pwned')</script>"

@@ -14,7 +14,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aanhetwoord import problem_formats
+from aanhetwoord.commands import problem_formats
 from aanhetwoord.problems import Problem, Severity
 from sitefactory import Site
 

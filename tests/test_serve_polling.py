@@ -33,7 +33,16 @@ def inotify_watches(pid: int) -> int:
 def serve(site: Site, *extra: str):
     site.add_story("verhaal", title="Eerste titel")
     config = site.write_config()
-    command = [sys.executable, "-m", "aanhetwoord.cli", "-f", str(config), "serve", "-a", "127.0.0.1:0"]
+    command = [
+        sys.executable,
+        "-m",
+        "aanhetwoord.commands.cli",
+        "-f",
+        str(config),
+        "serve",
+        "-a",
+        "127.0.0.1:0",
+    ]
     return running_server([*command, *extra], site.root, "verhalen/verhaal/")
 
 

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from mkdocs.config import load_config as mkdocs_load_config
 from mkdocs.exceptions import PluginError
 
+from aanhetwoord.config_file import ConfigError, house_style_problems, load_settings
 from aanhetwoord.options import check_options
-from aanhetwoord.siteconfig import ConfigError, house_style_problems, load_settings
 from sitefactory import Site, engine_executable, make_site, quiet_env
 
 # Written as text, so the file holds exactly what a person would type.
@@ -61,7 +61,7 @@ def write_raw_options(site: Site, options: dict[str, str]) -> dict[str, int]:
 
 def run_check(site: Site) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "aanhetwoord.cli", "check"],
+        [sys.executable, "-m", "aanhetwoord.commands.cli", "check"],
         cwd=site.root,
         capture_output=True,
         text=True,
@@ -121,7 +121,7 @@ def test_a_large_number_in_scientific_notation_is_text_to_yaml(site: Site):
 def test_other_commands_stop_on_a_wrong_option_too(site: Site):
     lines = write_raw_options(site, {"pagination_per_page": '"12"'})
     result = subprocess.run(
-        [sys.executable, "-m", "aanhetwoord.cli", "report"],
+        [sys.executable, "-m", "aanhetwoord.commands.cli", "report"],
         cwd=site.root,
         capture_output=True,
         text=True,

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aanhetwoord import pipeline
-from aanhetwoord.siteconfig import load_settings
+from aanhetwoord.config_file import load_settings
 from sitefactory import Site
 
 WORDS = ["buurt", "koffie", "samen", "zaterdag", "moestuin", "fiets", "lachen", "ouders", "ééntje"]

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from aanhetwoord import pipeline
+from aanhetwoord.config_file import load_settings
 from aanhetwoord.model import Status
-from aanhetwoord.siteconfig import load_settings
 from sitefactory import FRONT as ONE_THEME
 from sitefactory import story_file
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from aanhetwoord.commands.withdraw import CannotWithdraw, slug_from_argument, with_status
 from aanhetwoord.load import StorySource, parse_story_text
-from aanhetwoord.withdraw import CannotWithdraw, slug_from_argument, with_status
 from sitefactory import Site, make_site, story_text
 
 SECRET_TITLE = "Het verhaal dat weg moet"

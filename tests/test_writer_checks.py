@@ -12,8 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aanhetwoord import newstory, pipeline
-from aanhetwoord.siteconfig import load_settings
+from aanhetwoord import pipeline
+from aanhetwoord.commands import newstory
+from aanhetwoord.config_file import load_settings
 from sitefactory import FRONT, story_file
 
 PLACEHOLDER = "Hier komt jullie verhaal. Haal deze zin weg als je gaat schrijven."

@@ -1,7 +1,7 @@
 """The site's own stylesheets and scripts, minified and named after their content.
 
 A name such as ``aanhetwoord.3f9a1c2e.min.css`` changes whenever the file does, so a web server
-may let browsers keep it for a year (see ``nginx_config.immutable_patterns``): a new build links
+may let browsers keep it for a year (see ``commands.nginx_config.immutable_patterns``): a new build links
 the new name, and no visitor ever gets an old stylesheet with a new page.
 """
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from . import brand
+from .interface_texts import Texts
 from .settings import Settings
-from .texts import Texts
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,11 @@ from datetime import date
 from typing import Any
 
 from .catalogue import Catalogue
+from .interface_texts import Texts
 from .model import Story
 from .photo_urls import PhotoUrls
 from .settings import Settings, build_date
 from .text import without_unfit
-from .texts import Texts
 from .urls import Urls
 
 ATOM = "http://www.w3.org/2005/Atom"

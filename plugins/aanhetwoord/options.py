@@ -29,7 +29,7 @@ class Kind(enum.StrEnum):
     WHOLE = "whole number"
     NUMBER = "number"
     YES_NO = "true or false"
-    DATE = "date"  # a YAML date, or text that the build reads as one (see siteconfig)
+    DATE = "date"  # a YAML date, or text that the build reads as one (see config_file)
 
 
 @dataclass(frozen=True)

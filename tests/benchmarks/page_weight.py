@@ -145,7 +145,15 @@ def html_sizes(site_dir: Path) -> tuple[list[Html], str]:
 def nginx_site_conf(workdir: Path, site_dir: Path, port: int, output: Path) -> None:
     """What ``aanhetwoord nginx`` generates for this site, listening on 127.0.0.1 over plain http."""
     result = subprocess.run(
-        [sys.executable, "-m", "aanhetwoord.cli", "-f", str(workdir / "mkdocs.yml"), "nginx", "--http"]
+        [
+            sys.executable,
+            "-m",
+            "aanhetwoord.commands.cli",
+            "-f",
+            str(workdir / "mkdocs.yml"),
+            "nginx",
+            "--http",
+        ]
         + ["--listen", f"127.0.0.1:{port}", "--root", str(site_dir), "--server-name", "127.0.0.1"]
         + ["--site-dir", str(site_dir), "--output", str(output)],
         capture_output=True,

@@ -38,7 +38,7 @@ BUILT = re.compile(r"Documentation built in ([0-9.]+) seconds")
 
 def _command() -> list[str]:
     local = Path(sys.executable).parent / "aanhetwoord"
-    return [str(local)] if local.exists() else [sys.executable, "-m", "aanhetwoord.cli"]
+    return [str(local)] if local.exists() else [sys.executable, "-m", "aanhetwoord.commands.cli"]
 
 
 def _wait_for(log: Path, path: str, process: subprocess.Popen, seconds: float) -> str:

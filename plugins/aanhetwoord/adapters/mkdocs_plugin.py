@@ -27,11 +27,11 @@ from mkdocs.utils import get_relative_url
 from .. import pipeline
 from ..assets import fingerprint, is_fingerprintable
 from ..chrome import chrome
+from ..config_file import ConfigError, house_style_problems, settings_from_options
+from ..interface_texts import Texts, og_locale, text_direction
 from ..memo import Memo
 from ..model import Page, PageKind
 from ..options import ENGINE_OPTIONS, OPTIONS
-from ..siteconfig import ConfigError, house_style_problems, settings_from_options
-from ..texts import Texts, og_locale, text_direction
 from ..write import write_files
 from .mkdocs_rebuild import (
     GeneratedPage,

@@ -17,7 +17,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from ..siteconfig import load_settings
+from ..config_file import load_settings
 from ..text import plural
 from . import settings as intake_settings
 from .gitstore import Author, GitError, GitStore

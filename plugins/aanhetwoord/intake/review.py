@@ -39,6 +39,7 @@ from typing import Any
 import yaml
 
 from ..catalogue import build_catalogue
+from ..config_file import plugin_options
 from ..gitrepo import Author
 from ..load import STORY_FILE, StorySource, parse_story_text
 from ..model import Story
@@ -46,7 +47,6 @@ from ..photo_urls import PhotoUrls
 from ..photos import PhotoCache, process_all
 from ..problems import Problem
 from ..render import Renderer
-from ..siteconfig import plugin_options
 from ..storyfile import StoryFile, StoryFileError
 from ..text import plural, slugify
 from ..urls import Urls

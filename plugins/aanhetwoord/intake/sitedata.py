@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import pipeline
+from ..config_file import ConfigError, load_settings
 from ..settings import Settings
-from ..siteconfig import ConfigError, load_settings
 from ..validate import Registers
 
 log = logging.getLogger("aanhetwoord.intake")

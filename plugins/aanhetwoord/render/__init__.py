@@ -12,12 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..catalogue import Catalogue
+from ..interface_texts import Texts
 from ..memo import Memo
 from ..model import Page
 from ..photo_urls import PhotoUrls
 from ..problems import Problem
 from ..settings import Settings
-from ..texts import Texts
 from .cards import Cards
 from .context import RenderContext
 from .environment import Templates, environment

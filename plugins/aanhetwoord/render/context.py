@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from ..catalogue import Catalogue
+from ..interface_texts import Texts
 from ..photo_urls import PhotoUrls
 from ..settings import Settings
-from ..texts import Texts
 from ..urls import Urls, relative
 from .environment import Templates
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import jinja2
 
+from ..interface_texts import Texts
 from ..model import TermKind
 from ..settings import Settings
-from ..texts import Texts
 from ..urls import Urls
 
 TEMPLATES = Path(__file__).parent.parent / "templates"

@@ -10,7 +10,7 @@ from ..problems import Problem
 from .cards import Cards
 from .context import RenderContext, defer, link
 
-# The keys of their words in texts.py.
+# The keys of their words in interface_texts.py.
 TERM_LABELS = {
     TermKind.NEIGHBOURHOODS: "neighbourhood",
     TermKind.THEMES: "theme",

@@ -8,7 +8,7 @@ from ..model import Page, PageKind, TermKind
 from ..text import DIGITS, initial, slugify
 from .context import RenderContext, link
 
-# The keys of their words in texts.py.
+# The keys of their words in interface_texts.py.
 OVERVIEW_TITLES = {
     TermKind.NEIGHBOURHOODS: "neighbourhoods",
     TermKind.THEMES: "themes",

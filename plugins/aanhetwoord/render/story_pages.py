@@ -13,10 +13,10 @@ from markupsafe import Markup
 
 from .. import markdown
 from ..catalogue import Term
+from ..interface_texts import language_name, text_direction
 from ..memo import Memo, RenderedText, StoryPageEntry, TextEntry
 from ..model import Page, PageKind, Status, Story, TermKind
 from ..text import credit_caption
-from ..texts import language_name, text_direction
 from .cards import Cards, picture
 from .context import RenderContext, defer, link
 

@@ -29,7 +29,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ... import brand
-from ...siteconfig import read_config
+from ...config_file import read_config
 from ..form import Errors, form_field
 from ..review import (
     DECLINE_REASONS,

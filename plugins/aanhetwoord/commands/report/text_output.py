@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..problems import visible
-from ..text import plural
-from ..texts import long_date
+from ...interface_texts import long_date
+from ...problems import visible
+from ...text import plural
 from .model import Report, StoryLine
 from .wording import clip, month_name, quiet_summary
 

@@ -13,8 +13,8 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from .model import Severity
-from .problems import Problem, visible
+from ..model import Severity
+from ..problems import Problem, visible
 
 FORMATS = ("text", "github", "gitlab")
 _GITHUB_COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}

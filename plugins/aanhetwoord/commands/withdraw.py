@@ -23,17 +23,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import gitrepo, pipeline
-from .gitrepo import GitError
-from .load import STORY_FILE, discover
-from .model import Status
-from .photos import PhotoCache
-from .problems import display_path, visible
-from .settings import Settings
-from .siteconfig import load_settings
-from .storyfile import StoryFile, StoryFileError
-from .text import plural
-from .urls import Urls
+from .. import gitrepo, pipeline
+from ..config_file import load_settings
+from ..gitrepo import GitError
+from ..load import STORY_FILE, discover
+from ..model import Status
+from ..photos import PhotoCache
+from ..problems import display_path, visible
+from ..settings import Settings
+from ..storyfile import StoryFile, StoryFileError
+from ..text import plural
+from ..urls import Urls
 
 
 class CannotWithdraw(Exception):

@@ -7,12 +7,12 @@ from collections import Counter
 from dataclasses import replace
 from datetime import date
 
-from .. import pipeline
-from ..catalogue import Catalogue, Term, build_catalogue
-from ..model import Status, Story
-from ..problems import display_path
-from ..settings import Settings
-from ..text import match_key
+from ... import pipeline
+from ...catalogue import Catalogue, Term, build_catalogue
+from ...model import Status, Story
+from ...problems import display_path
+from ...settings import Settings
+from ...text import match_key
 from .model import Count, Report, StoryLine
 
 QUIET_MONTHS = 6

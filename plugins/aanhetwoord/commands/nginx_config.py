@@ -30,10 +30,10 @@ from urllib.parse import urlsplit
 import jinja2
 import yaml
 
-from .problems import visible
-from .settings import Settings
-from .siteconfig import _TolerantLoader, load_settings
-from .urls import Urls
+from ..config_file import _TolerantLoader, load_settings
+from ..problems import visible
+from ..settings import Settings
+from ..urls import Urls
 
 YEAR = 365 * 24 * 60 * 60
 PAGE_SECONDS = 300
@@ -60,7 +60,7 @@ _UNSAFE = re.compile(r'["\\;{}\s\x00-\x1f]|^[#\']')
 # Inside "…" spaces, semicolons and braces are text; a quote, a line break or a final backslash
 # (which would escape the closing quote) are not.
 _UNSAFE_QUOTED = re.compile(r'["\x00-\x1f\x7f]|\\\Z')
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = Path(__file__).parent.parent / "templates"
 
 
 class CannotGenerate(Exception):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..problems import Problem
+from ...problems import Problem
 
 
 @dataclass(frozen=True)

@@ -24,12 +24,13 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from . import gitrepo, photos, pipeline, problem_formats
-from .gitrepo import GitError, Repo
-from .load import STORY_FILE, is_story_name
-from .problems import Problem, display_path, visible
-from .settings import PhotoSettings, Settings
-from .siteconfig import load_settings
+from .. import gitrepo, photos, pipeline
+from ..config_file import load_settings
+from ..gitrepo import GitError, Repo
+from ..load import STORY_FILE, is_story_name
+from ..problems import Problem, display_path, visible
+from ..settings import PhotoSettings, Settings
+from . import problem_formats
 
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif")
 PHOTO_MAX_BYTES = 25 * 1024 * 1024

@@ -19,15 +19,15 @@ from typing import Any, TypeVar
 
 import yaml
 
-from . import pipeline
-from .load import STORY_FILE
-from .model import Status, TermKind
-from .problems import display_path, visible
-from .registers import Register
-from .settings import Settings
-from .siteconfig import load_settings
-from .text import SLUG_MAX, is_valid_slug, slug_fault, slugify
-from .validate import PLACEHOLDER, TITLE_MAX
+from .. import pipeline
+from ..config_file import load_settings
+from ..load import STORY_FILE
+from ..model import Status, TermKind
+from ..problems import display_path, visible
+from ..registers import Register
+from ..settings import Settings
+from ..text import SLUG_MAX, is_valid_slug, slug_fault, slugify
+from ..validate import PLACEHOLDER, TITLE_MAX
 
 T = TypeVar("T")
 

@@ -7,14 +7,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, newstory, nginx_config, pipeline, prcheck, problem_formats, withdraw
-from .adapters import mkdocs_serve
-from .intake import command as intake_command
-from .problems import Problem
+from .. import __version__, pipeline
+from ..adapters import mkdocs_serve
+from ..config_file import ConfigError, ConfigNotFound, find_config, house_style_problems, load_settings
+from ..intake import command as intake_command
+from ..problems import Problem
+from ..settings import build_date
+from ..text import plural
+from . import newstory, nginx_config, prcheck, problem_formats, withdraw
 from .report import command as report_command
-from .settings import build_date
-from .siteconfig import ConfigError, ConfigNotFound, find_config, house_style_problems, load_settings
-from .text import plural
 
 
 def main(argv: Sequence[str] | None = None) -> int:

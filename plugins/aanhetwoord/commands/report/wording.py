@@ -6,7 +6,7 @@ from datetime import date
 
 from babel.dates import format_date
 
-from ..problems import visible
+from ...problems import visible
 from .model import Report
 
 

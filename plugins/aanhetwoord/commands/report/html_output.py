@@ -12,12 +12,12 @@ from pathlib import Path
 
 import jinja2
 
-from ..text import plural
-from ..texts import long_date
+from ...interface_texts import long_date
+from ...text import plural
 from .model import Count, Report
 from .wording import clip, month_name, quiet_summary
 
-TEMPLATES = Path(__file__).parent.parent / "templates"
+TEMPLATES = Path(__file__).parents[2] / "templates"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..siteconfig import load_settings
+from ...config_file import load_settings
 from .counting import CONSENT_YEARS, MONTHS_SHOWN, QUIET_MONTHS, make_report
 from .html_output import html_report
 from .json_output import for_terminal, json_report
