@@ -176,15 +176,11 @@ def close(settings: ForgeSettings, store: GitStore, branch: str, note: str) -> i
     except GitError as error:
         # Still close the request: a closed request is not merged by a click.
         log.error("could not push the withdrawal on %s to %s: %s", branch, settings.remote, error)
-    closed = 0
     try:
-        for number in find_open(settings, branch):
-            for request in close_requests(settings, number, note):
-                call(request)
-            closed += 1
-    except (ForgeError, KeyError, TypeError, ValueError) as error:
+        closed = decline(settings, branch, note)
+    except ForgeError as error:
         log.error("could not close the request for %s on %s: %s", branch, settings.kind, error)
-        return closed
+        return 0
     if closed == 0:
         log.warning("no open request for %s on %s to close", branch, settings.kind)
     else:
