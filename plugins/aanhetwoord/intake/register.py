@@ -289,25 +289,6 @@ class ConsentRegister:
             )
             return cursor.rowcount == 1
 
-    def undo_decision(self, submission_id: str, review: str, previous: Submission) -> bool:
-        """Take back a decision whose git step failed, while the row still shows that decision."""
-        with self._connect() as db:
-            cursor = db.execute(
-                "UPDATE submissions SET status = ?, decided_at = ?, review = ?, decided_by = ?, reason = ? "
-                "WHERE id = ? AND status = ? AND review = ?",
-                (
-                    previous.status,
-                    previous.decided_at,
-                    previous.review,
-                    previous.decided_by,
-                    previous.reason,
-                    submission_id,
-                    DECIDED,
-                    review,
-                ),
-            )
-            return cursor.rowcount == 1
-
     def purge(self, days: int, today: datetime | None = None) -> int:
         """Delete the e-mail addresses of submissions decided (or withdrawn) ``days`` ago or longer."""
         cutoff = ((today or datetime.now(UTC)) - timedelta(days=days)).isoformat(timespec="seconds")
