@@ -69,12 +69,15 @@ def violations(browser: Any, url: str, scheme: str, *, material: bool = True) ->
             # Material picks its palette from prefers-color-scheme; make sure the right one is on.
             expected = "slate" if scheme == "dark" else "default"
             assert page.evaluate("document.body.dataset.mdColorScheme") == expected
-        page.add_script_tag(content=axe_source())
-        result = page.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA
-        )
+        return page_violations(page)
     finally:
         context.close()
+
+
+def page_violations(page: Any) -> list[str]:
+    """axe-core's WCAG 2.2 A and AA violations on the open ``page``, one line per rule."""
+    page.add_script_tag(content=axe_source())
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA)
     return [
         f"{rule['id']} ({rule['impact']}): {[node['target'] for node in rule['nodes'][:3]]} "
         f"{rule['nodes'][0]['failureSummary']}"

@@ -14,7 +14,7 @@ import pytest
 from browser_support import keep_to_origin, new_context, origin, require_chromium
 from intakekit import make_repo, phone_photo, running_service, story_fields
 from staffkit import PASSWORD, add_user
-from test_accessibility_in_browser import WCAG_22_AA, axe_source
+from test_accessibility_in_browser import page_violations
 
 pytestmark = [pytest.mark.browser]
 
@@ -52,16 +52,6 @@ def page(browser, service):
     assert [url for url in requests if origin(url) != own] == []
 
 
-def violations(page) -> list[str]:
-    page.evaluate(axe_source())
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA)
-    return [
-        f"{rule['id']} ({rule['impact']}): {[node['target'] for node in rule['nodes'][:3]]} "
-        f"{rule['nodes'][0]['failureSummary']}"
-        for rule in result["violations"]
-    ]
-
-
 def log_in(page, service, password: str = PASSWORD) -> None:
     page.goto(service.base + "redactie/", wait_until="load")
     page.wait_for_url(re.compile(r"/redactie/inloggen\?volgende="))
@@ -73,13 +63,13 @@ def log_in(page, service, password: str = PASSWORD) -> None:
 
 def test_the_login_page_has_no_violations(page, service):
     page.goto(service.base + "redactie/inloggen", wait_until="load")
-    assert violations(page) == []
+    assert page_violations(page) == []
 
 
 def test_a_failed_login_has_no_violations_and_says_why(page, service):
     log_in(page, service, "niet-het-wachtwoord")
     assert page.locator("[role=alert]").inner_text().startswith("De naam of het wachtwoord klopt niet.")
-    assert violations(page) == []
+    assert page_violations(page) == []
 
 
 @pytest.mark.parametrize("path", ["", "?status=nieuw", "accounts", "logboek"])
@@ -89,7 +79,7 @@ def test_the_staff_pages_have_no_violations(page, service, path: str):
     assert "Samen koken op vrijdag" in page.content()
     page.goto(service.base + "redactie/" + path, wait_until="load")
     assert page.locator("h1").count() == 1
-    assert violations(page) == []
+    assert page_violations(page) == []
 
 
 def test_logging_out_with_the_keyboard(page, service):

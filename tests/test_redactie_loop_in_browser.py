@@ -21,7 +21,7 @@ from browser_support import WAIT_MS, keep_to_origin, new_context, origin, requir
 from intakekit import export_branch, git, make_repo, post, running_service, story_fields
 from mailkit import smtp_server
 from staffkit import PASSWORD, add_user
-from test_accessibility_in_browser import WCAG_22_AA, axe_source
+from test_accessibility_in_browser import page_violations
 
 pytestmark = [pytest.mark.browser]
 
@@ -64,16 +64,6 @@ def context(browser, service):
     yield context
     context.close()
     assert [url for url in requests if origin(url) != own] == []
-
-
-def violations(page) -> list[str]:
-    page.evaluate(axe_source())
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA)
-    return [
-        f"{rule['id']} ({rule['impact']}): {[node['target'] for node in rule['nodes'][:3]]} "
-        f"{rule['nodes'][0]['failureSummary']}"
-        for rule in result["violations"]
-    ]
 
 
 def resident_submits(context, service, title: str, email: str) -> str:
@@ -146,19 +136,19 @@ def test_a_story_goes_from_the_form_through_the_redactie_onto_the_site(context, 
         assert frame.locator(".ahw-story__facts").evaluate("e => getComputedStyle(e).display") == "flex"
     expect(page.get_by_role("heading", name="Toestemming")).to_be_visible()
     expect(page.locator("pre.voorwerk")).to_contain_text("title: Samen kokken op vrijdag")
-    assert violations(page) == []
+    assert page_violations(page) == []
 
     # They fix the title.
     with page.expect_navigation():
         page.get_by_role("link", name="Bewerken").click()
     page.wait_for_url(re.compile(rf"/redactie/{reference}/bewerken$"))
-    assert violations(page) == []
+    assert page_violations(page) == []
     page.get_by_label("Titel", exact=True).fill("")
     with page.expect_navigation():
         page.get_by_role("button", name="Opslaan").click()
     expect(page.locator("[role=alert]")).to_contain_text("Niet opgeslagen.")
     expect(page.locator("#body")).to_have_value(re.compile("Elke vrijdag koken we samen"))
-    assert violations(page) == []
+    assert page_violations(page) == []
     page.get_by_label("Titel", exact=True).fill("Samen koken op vrijdag")
     with page.expect_navigation():
         page.get_by_role("button", name="Opslaan").click()
@@ -172,7 +162,7 @@ def test_a_story_goes_from_the_form_through_the_redactie_onto_the_site(context, 
         page.get_by_role("button", name="Accepteren").click()
     expect(page.locator("h1")).to_have_text("Het verhaal is geplaatst")
     expect(page.locator("main")).to_contain_text("De verteller krijgt hierover een e-mail.")
-    assert violations(page) == []
+    assert page_violations(page) == []
 
     # The base branch has the story with the fix, committed by that staff member…
     slug = register_row(service, reference)["slug"]
@@ -212,13 +202,13 @@ def test_a_declined_story_mails_its_reason(context, service, mailbox):
     with page.expect_navigation():
         page.get_by_role("button", name="Afwijzen").click()
     expect(page.locator("#reason-fout")).to_contain_text("Kies of schrijf een reden.")
-    assert violations(page) == []
+    assert page_violations(page) == []
     page.get_by_label("Je verhaal lijkt op reclame voor een bedrijf, een product of een partij.").check()
     page.get_by_label("Eigen reden of toelichting").fill("Vertel liever over de mensen die koken.")
     with page.expect_navigation():
         page.get_by_role("button", name="Afwijzen").click()
     expect(page.locator("h1")).to_have_text("De inzending is afgewezen")
-    assert violations(page) == []
+    assert page_violations(page) == []
     mails = mailbox.wait_for(resident, 2)
     declined = next(
         mail for mail in mails if mail.message["Subject"].startswith("Je verhaal komt niet op de site")
@@ -240,7 +230,7 @@ def test_a_withdrawn_story_cannot_be_accepted_even_with_a_forged_post(context, s
     page.goto(service.base + f"redactie/{reference}", wait_until="load")
     expect(page.locator("main")).to_contain_text("De verteller heeft deze inzending ingetrokken.")
     expect(page.get_by_role("button", name="Accepteren")).to_have_count(0)
-    assert violations(page) == []
+    assert page_violations(page) == []
     main_before = git(service.repo, "rev-parse", "main").strip()
     csrf = page.locator("input[name=csrf]").first.get_attribute("value")
     assert csrf
