@@ -170,3 +170,10 @@ def test_one_parse_rendered_twice_gives_the_same_page():
     expected = '<h2>Kop</h2>\n<p>Voor <img src="a.jpg" alt="a" loading="lazy"> na .</p>\n'
     assert markdown.render(text, _photo, tokens) == expected
     assert markdown.render(text, _photo, tokens) == expected
+
+
+@pytest.mark.parametrize("text", ["\r# ", "Een\rtwee\r\n\r\ndrie", "a\r<!-- x\r -->\rb"])
+def test_carriage_returns_break_lines_as_line_feeds_do(text):
+    same = text.replace("\r\n", "\n").replace("\r", "\n")
+    assert markdown.render(text) == markdown.render(same)
+    assert [token.map for token in markdown.parse(text)] == [token.map for token in markdown.parse(same)]

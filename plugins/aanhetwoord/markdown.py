@@ -12,6 +12,7 @@ it holds everywhere, in code too; an unclosed ``<!--`` hides everything after it
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -134,6 +135,9 @@ def parse(text: str) -> list[Token]:
 
     (Within one paragraph, an image after a comment that spans lines counts from the comment's
     first line: the line breaks inside a comment are gone with it.)"""
+    if "\r" in text:
+        # Markdown also breaks lines at a lone CR; the line numbers count only LF.
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     stripped, lines = without_comments(text)
     tokens = _parser().parse(stripped)
     for token in tokens:
@@ -180,11 +184,30 @@ def first_paragraph_text(tokens: list[Token]) -> str:
 PictureRenderer = Callable[[str, str], "str | None"]
 
 
+@dataclass(frozen=True)
+class Rendered:
+    html: str  # safe HTML for the page
+    text: str  # the same text for a search index: see :func:`search_text`
+
+
 def render(text: str, picture: PictureRenderer | None = None, tokens: list[Token] | None = None) -> str:
     """Safe HTML for a story body or update; headings start at level 2 under the story title.
 
     ``tokens`` may be the text already parsed (by the validator); they are read, never changed,
     so the same parse can be rendered again."""
+    return clean(_parser().renderer.render(_shown(text, picture, tokens), _parser().options, {}))
+
+
+def rendered(
+    text: str, picture: PictureRenderer | None = None, tokens: list[Token] | None = None
+) -> Rendered:
+    """As :func:`render`, with the text for the search index made from the same tokens: what
+    the page leaves out (a photo without consent, a comment) the index leaves out too."""
+    shown = _shown(text, picture, tokens)
+    return Rendered(clean(_parser().renderer.render(shown, _parser().options, {})), search_text(shown))
+
+
+def _shown(text: str, picture: PictureRenderer | None, tokens: list[Token] | None) -> list[Token]:
     tokens = parse(text) if tokens is None else tokens
     shown: list[Token] = []
     emptied = False
@@ -195,10 +218,39 @@ def render(text: str, picture: PictureRenderer | None = None, tokens: list[Token
             token, left_out = _images(token, picture)
             emptied |= left_out
         shown.append(token)
-    if emptied:
-        shown = _without_empty_paragraphs(shown)
-    html = _parser().renderer.render(shown, _parser().options, {})
-    return clean(html)
+    return _without_empty_paragraphs(shown) if emptied else shown
+
+
+# The tags a search index keeps, as Material's search does; every other tag becomes a space.
+_SEARCH_TAGS = {"p", "ul", "ol", "li", "code", "pre"}
+
+
+def search_text(tokens: list[Token]) -> str:
+    """The words of rendered tokens as a search index shows them: paragraphs, lists and code
+    as tags, every character of the text escaped, photos (our own markup) left out."""
+    parts: list[str] = []
+    for token in tokens:
+        if token.type == "inline":
+            parts.append(_inline_text(token.children or []))
+        elif token.type in {"code_block", "fence"}:
+            parts.append(f"<pre><code>{html.escape(token.content, quote=False)}</code></pre> ")
+        elif token.tag in _SEARCH_TAGS and not token.hidden and token.nesting:
+            parts.append(f"<{token.tag}>" if token.nesting > 0 else f"</{token.tag}> ")
+        else:
+            parts.append(" ")  # a heading, a table cell: its words stay apart from the next
+    return re.sub(r" {2,}", " ", "".join(parts)).strip()
+
+
+def _inline_text(children: list[Token]) -> str:
+    parts: list[str] = []
+    for child in children:
+        if child.type == "text":
+            parts.append(html.escape(child.content, quote=False))
+        elif child.type == "code_inline":
+            parts.append(f"<code>{html.escape(child.content, quote=False)}</code>")
+        elif child.type in {"softbreak", "hardbreak"}:
+            parts.append(" ")
+    return "".join(parts)
 
 
 def _images(inline: Token, picture: PictureRenderer | None) -> tuple[Token, bool]:

@@ -29,6 +29,9 @@ class RenderedText:
     body: str
     updates: tuple[str, ...]
     assets: tuple[tuple[str, Path], ...]
+    # The same texts for the search index (markdown.search_text)
+    body_text: str = ""
+    update_texts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,19 +63,39 @@ class CheckedStory:
     problems: list[Problem]
 
 
-class MemoryBytecodeCache(jinja2.BytecodeCache):
-    """Compiled templates kept in memory; Jinja checks each against its source before use."""
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in memory and, given a folder, on disk for the next build.
 
-    def __init__(self) -> None:
+    Jinja checks each against its source and Python's version before use, so a stale or
+    damaged file is compiled afresh. A folder that cannot be written only costs the speed."""
+
+    def __init__(self, folder: Path | None = None) -> None:
         self.compiled: dict[str, bytes] = {}
+        self.disk: jinja2.FileSystemBytecodeCache | None = None
+        if folder is not None:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                self.disk = jinja2.FileSystemBytecodeCache(str(folder))
+            except OSError:
+                pass
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         code = self.compiled.get(bucket.key)
         if code is not None:
             bucket.bytecode_from_string(code)
+        elif self.disk is not None:
+            try:
+                self.disk.load_bytecode(bucket)
+            except OSError:
+                bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self.compiled[bucket.key] = bucket.bytecode_to_string()
+        if self.disk is not None:
+            try:
+                self.disk.dump_bytecode(bucket)
+            except OSError:
+                self.disk = None
 
 
 @dataclass
@@ -91,7 +114,7 @@ class Memo:
     # (path, size, mtime, inode) → the photo cache key, so unchanged photos are not hashed again
     photo_keys: dict[tuple[str, int, int, int], str] = field(default_factory=dict)
     # Compiled templates, for every Jinja environment of the session (the engine's too).
-    bytecode: MemoryBytecodeCache = field(default_factory=lambda: MemoryBytecodeCache())
+    bytecode: CompiledTemplates = field(default_factory=lambda: CompiledTemplates())
 
     def start(self, context: Hashable) -> None:
         """Begin a build; forget everything if what all entries depend on has changed."""

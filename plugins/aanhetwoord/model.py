@@ -127,6 +127,15 @@ class Community:
     name: str
 
 
+@dataclass(frozen=True)
+class SearchEntry:
+    """One result in the site's search: a page, or a part of it with an ``anchor`` on the page."""
+
+    anchor: str  # "" for the page itself
+    title: str  # safe HTML
+    text: str  # safe HTML: paragraphs, lists and code, as a search index keeps them
+
+
 @dataclass
 class Page:
     """One page of the site, ready for an engine to put in its theme."""
@@ -148,3 +157,6 @@ class Page:
     # Placeholder → HTML filled in after the engine has indexed the page for search: story
     # cards repeat other pages, and leaving them out keeps both the index and the build lean.
     deferred: dict[str, str] = field(default_factory=dict)
+    # The page's search results as the core made them, so the engine need not read them back out
+    # of the HTML; None leaves that to the engine.
+    search: tuple[SearchEntry, ...] | None = None

@@ -15,7 +15,7 @@ from .catalogue import Catalogue, build_catalogue
 from .feeds import feed_files, feeds
 from .feeds import links as feed_links
 from .load import discover, read_story, story_paths
-from .memo import CheckedStory, Memo, story_key
+from .memo import CheckedStory, CompiledTemplates, Memo, story_key
 from .model import Page, Severity, Status, Story, TermKind
 from .photo_urls import PhotoUrls
 from .photos import Photo, PhotoCache, PhotoStats, process_all, social_cards
@@ -142,8 +142,10 @@ def build(
     extra_templates: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     memo: Memo | None = None,
+    compiled: CompiledTemplates | None = None,
 ) -> Site:
-    """The whole site. Pass the same ``memo`` to every build of a session to redo only what changed."""
+    """The whole site. Pass the same ``memo`` to every build of a session to redo only what changed,
+    and ``compiled`` to keep compiled templates elsewhere than in the memo (on disk, for example)."""
     checked = check(settings, memo=memo)
     stories, problems = checked.stories, list(checked.problems)
     photos = prepare_photos(settings, stories, progress, memo=memo)
@@ -167,6 +169,7 @@ def build(
         photo_urls,
         extra_templates,
         memo,
+        compiled,
     )
     return Site(settings, stories, catalogue, problems, renderer, photo_urls, photos.stats, memo)
 

@@ -85,6 +85,10 @@ class Settings:
     def photo_cache(self) -> Path:
         return self.cache_dir or self.root / ".cache" / "aanhetwoord" / "photos"
 
+    def template_cache(self) -> Path:
+        """Compiled templates, the theme's too, beside the photos: a warm build skips compiling."""
+        return self.photo_cache().parent / "templates"
+
     def current_date(self) -> date:
         return self.today or build_date()
 

@@ -29,7 +29,7 @@ from ..assets import fingerprint, is_fingerprintable
 from ..chrome import chrome
 from ..config_file import ConfigError, house_style_problems, settings_from_options
 from ..interface_texts import Texts, og_locale, text_direction
-from ..memo import Memo
+from ..memo import CompiledTemplates, Memo
 from ..model import Page, PageKind
 from ..options import ENGINE_OPTIONS, OPTIONS
 from ..write import write_files
@@ -129,7 +129,8 @@ class StoryPage(MkDocsPage):
             meta["description"] = html.escape(spec.description)
         if not spec.indexable:
             meta["robots"] = "noindex"
-        if not (spec.indexable and spec.searchable):
+        if not (spec.indexable and spec.searchable) or spec.search is not None:
+            # Left out of the search, or its entries come from the core (see ``on_page_context``)
             meta["search"] = {"exclude": True}
         if spec.language:
             meta["language"] = spec.language
@@ -174,6 +175,7 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
         self.nav_urls: tuple[str, ...] = ()
         self.search: Any = None  # Material's search plugin, found once per build
         self.assets: dict[str, str] = {}  # the theme's CSS/JS name → its hashed name in the site
+        self.compiled: CompiledTemplates | None = None
 
     def load_config(
         self, options: dict[str, Any], config_file_path: str | None = None
@@ -216,6 +218,10 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
             raise PluginError("aanhetwoord: " + "\n".join(problem.format() for problem in problems))
         plugin = self.config
         self.templates = root / plugin.templates if plugin.templates else None
+        if self.memo is not None:
+            self.compiled = self.memo.bytecode
+        else:
+            self.compiled = CompiledTemplates(self.settings.template_cache())
         self._theme(config)
         return config
 
@@ -235,7 +241,7 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         self.assets = _fingerprint_theme_assets(files, config)
         self.site = site = pipeline.build(
-            self.settings, self.templates, progress=_photo_progress, memo=self.memo
+            self.settings, self.templates, progress=_photo_progress, memo=self.memo, compiled=self.compiled
         )
         for problem in site.problems:
             level = log.error if problem.is_error else log.warning if problem.is_warning else log.info
@@ -279,9 +285,9 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
         urls = {file.url for file in files if file.is_documentation_page()}
         env.globals["aanhetwoord_site"] = chrome(self.settings, lambda url: url in urls)
         env.globals["aanhetwoord_assets"] = dict(self.assets)
-        if self.memo is not None:
-            # Serve loads the theme anew for every build; compiling its templates once is enough.
-            env.bytecode_cache = self.memo.bytecode
+        # Compiled once: kept on disk for the next build, and in memory while serving (which
+        # loads the theme anew for every build).
+        env.bytecode_cache = self.compiled
         return env
 
     def on_page_content(
@@ -345,6 +351,7 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
         }
         if isinstance(page, StoryPage):
             spec = page.spec
+            self._index(page)
             title = spec.title
             description = spec.description or description
             language = spec.language or language
@@ -376,6 +383,17 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
         )
         context["aanhetwoord"] = info
         return context
+
+    def _index(self, page: StoryPage) -> None:
+        """The core's search entries for the page, as Material's search would have made them from
+        the page's HTML, without reading it back (the theme leaves such pages to us)."""
+        spec = page.spec
+        index = getattr(self.search, "search_index", None)
+        if index is None or spec.search is None or not (spec.indexable and spec.searchable):
+            return
+        for entry in spec.search:
+            location = f"{page.url}#{entry.anchor}" if entry.anchor else page.url
+            index.entries.append({"location": location, "title": entry.title, "text": entry.text})
 
     def _shared_part(
         self, links: tuple[str, ...], block: str, base_url: str, render: Any, title: str | None = None

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..catalogue import Catalogue
 from ..interface_texts import Texts
-from ..memo import Memo
+from ..memo import CompiledTemplates, Memo
 from ..model import Page
 from ..photo_urls import PhotoUrls
 from ..problems import Problem
@@ -35,6 +35,7 @@ class Renderer:
         photo_urls: PhotoUrls,
         extra_templates: Path | None = None,
         memo: Memo | None = None,
+        compiled: CompiledTemplates | None = None,
     ) -> None:
         # Story Markdown, cards and templates from earlier builds in this process (see memo.py).
         memo = memo or Memo()
@@ -43,7 +44,7 @@ class Renderer:
         self.photo_urls = photo_urls
         self.urls = photo_urls.urls
         self.t = Texts(settings.language)
-        self.env = environment(settings, self.urls, self.t, extra_templates, memo.bytecode)
+        self.env = environment(settings, self.urls, self.t, extra_templates, compiled or memo.bytecode)
         context = RenderContext(settings, catalogue, photo_urls, self.t, Templates.load(self.env))
         self.cards = Cards(context, memo.cards)
         self.stories = StoryPages(context, self.cards, memo)

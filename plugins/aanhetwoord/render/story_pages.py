@@ -7,6 +7,7 @@ Markdown is rendered once per text and photo set (see memo.py).
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 
 from markupsafe import Markup
@@ -15,7 +16,7 @@ from .. import markdown
 from ..catalogue import Term
 from ..interface_texts import language_name, text_direction
 from ..memo import Memo, RenderedText, StoryPageEntry, TextEntry
-from ..model import Page, PageKind, Status, Story, TermKind
+from ..model import Page, PageKind, SearchEntry, Status, Story, TermKind
 from ..text import credit_caption
 from .cards import Cards, picture
 from .context import RenderContext, defer, link
@@ -128,7 +129,43 @@ class StoryPages:
             image=context.photo_urls.social_image(story, assets),
             deferred=deferred,
             alternates=self._alternates(story, translations),
+            search=None if preview else self._search(story, text, communities, when),
         )
+
+    def _search(
+        self, story: Story, text: RenderedText, communities: list[Term], when: str
+    ) -> tuple[SearchEntry, ...]:
+        """The story's results in the site's search, made from what its page shows: who speaks,
+        who told it, where and about what, the text, and the updates as a part of their own."""
+        context = self.context
+        t = context.t
+
+        def line(*words: str) -> str:
+            return "<p>" + escape(" ".join(word for word in words if word), quote=False) + "</p>"
+
+        def names(kind: TermKind) -> str:
+            return ", ".join(term.name for term in context.catalogue.terms_of(story, kind))
+
+        facts = [
+            line(f"{t('speaker')}:", " & ".join(community.name for community in communities)),
+            line(t("told_by"), ", ".join(story.storytellers) + ".") if story.storytellers else "",
+            line(t("recorded_by"), f"{story.recorded_by}.") if story.recorded_by else "",
+            line(when, t.date(story.date)),
+            line(t("in_neighbourhood"), names(TermKind.NEIGHBOURHOODS)),
+            line(t("about_theme"), names(TermKind.THEMES)),
+        ]
+        entries = [
+            SearchEntry(
+                "", escape(story.title, quote=False), " ".join(filter(None, [*facts, text.body_text]))
+            )
+        ]
+        if story.updates:
+            updates = " ".join(
+                line(t.date(update.date)) + " " + words
+                for update, words in zip(story.updates, text.update_texts, strict=True)
+            )
+            entries.append(SearchEntry("ahw-updates", escape(t("updates"), quote=False), updates))
+        return tuple(entries)
 
     def _alternates(self, story: Story, translations: list[Story]) -> list[tuple[str, str]]:
         """Every version of the story, this one included, at its full address; the version in the
@@ -174,9 +211,15 @@ class StoryPages:
             return picture(context, story, src, alt, href, assets) or ""
 
         # The validator's parse of the body: rendering reads it and leaves it as it is.
-        body = markdown.render(story.body, inline, story.body_tokens)
-        updates = tuple(markdown.render(update.text, inline) for update in story.updates)
-        text = RenderedText(body, updates, tuple(assets.items()))
+        body = markdown.rendered(story.body, inline, story.body_tokens)
+        updates = tuple(markdown.rendered(update.text, inline) for update in story.updates)
+        text = RenderedText(
+            body.html,
+            tuple(update.html for update in updates),
+            tuple(assets.items()),
+            body.text,
+            tuple(update.text for update in updates),
+        )
         self.texts[story.slug] = TextEntry(key, text)
         return text
 
