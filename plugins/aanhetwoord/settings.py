@@ -85,6 +85,10 @@ class Settings:
     def photo_cache(self) -> Path:
         return self.cache_dir or self.root / ".cache" / "aanhetwoord" / "photos"
 
+    def build_cache(self) -> Path:
+        """Checked stories and their rendered text, for the next build (build_cache.py)."""
+        return self.photo_cache().parent / "stories"
+
     def template_cache(self) -> Path:
         """Compiled templates, the theme's too, beside the photos: a warm build skips compiling."""
         return self.photo_cache().parent / "templates"

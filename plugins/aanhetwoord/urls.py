@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import posixpath
+import re
 from urllib.parse import urlsplit
 
 from .model import TermKind
@@ -67,7 +68,20 @@ class Urls:
 def relative(from_url: str, to_url: str) -> str:
     """A link from the page at ``from_url`` to ``to_url``; both relative to the site root."""
     from_dir = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url) + "/"
-    target = posixpath.relpath(to_url or ".", from_dir or ".")
+    base = from_dir.split("/")[:-1]
+    parts = [part for part in to_url.split("/") if part]
+    if _PLAIN.fullmatch(from_dir) and _PLAIN.fullmatch(to_url):
+        # The site's own addresses: folders to go up, then down. ``relpath`` gives the same, slower.
+        common = 0
+        while common < min(len(base), len(parts)) and base[common] == parts[common]:
+            common += 1
+        target = "/".join([".."] * (len(base) - common) + parts[common:]) or "."
+    else:
+        target = posixpath.relpath(to_url or ".", from_dir or ".")
     if to_url.endswith("/") or not to_url:
         target = "./" if target == "." else target + "/"
     return target
+
+
+# Names separated by single slashes, none of them "." or "..", not from the root.
+_PLAIN = re.compile(r"(?:(?!\.\.?/|\.\.?$)[^/]+/)*(?:(?!\.\.?$)[^/]+)?")

@@ -24,7 +24,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.utils import get_relative_url
 
-from .. import pipeline
+from .. import build_cache, pipeline
 from ..assets import fingerprint, is_fingerprintable
 from ..chrome import chrome
 from ..config_file import ConfigError, house_style_problems, settings_from_options
@@ -240,8 +240,11 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         self.assets = _fingerprint_theme_assets(files, config)
+        # A build starts from what the last one kept on disk; serve keeps it in memory.
+        cache = build_cache.BuildCache(self.settings.build_cache(), self.templates)
+        memo = self.memo if self.memo is not None else cache.load()
         self.site = site = pipeline.build(
-            self.settings, self.templates, progress=_photo_progress, memo=self.memo, compiled=self.compiled
+            self.settings, self.templates, progress=_photo_progress, memo=memo, compiled=self.compiled
         )
         for problem in site.problems:
             level = log.error if problem.is_error else log.warning if problem.is_warning else log.info
@@ -250,6 +253,8 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
         if stats.decoded or stats.cached:
             log.info(f"aanhetwoord: foto's: {stats.decoded} verwerkt, {stats.cached} uit de cache")
         specs = site.pages()
+        if self.memo is None and site.memo is not None:
+            cache.save(site.memo)
         if self.rebuilds is not None:
             self.rebuilds.start(config, files, [(spec.url, spec.title) for spec in specs if spec.in_nav])
         for spec in specs:
