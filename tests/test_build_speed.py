@@ -7,6 +7,7 @@ own build command, so the number of workers can be set for each build (``photos.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -98,9 +99,18 @@ def test_a_site_built_with_one_and_with_two_workers_is_the_same_to_the_byte(site
     assert len([name for name in two if name.startswith("verhalen/foto-") and name.endswith(".webp")]) >= 3
 
     # The cache still works: a build after it draws no card and decodes no photo again.
-    made = {path: path.stat().st_mtime_ns for path in cache.rglob("*") if path.is_file()}
+    def drawn() -> dict[Path, int]:
+        return {
+            path: path.stat().st_mtime_ns
+            for folder in ("photos", "cards")
+            for path in (cache / "aanhetwoord" / folder).rglob("*")
+            if path.is_file()
+        }
+
+    made = drawn()
+    assert made
     build_in_process(site, site.root / "again")
-    assert {path: path.stat().st_mtime_ns for path in cache.rglob("*") if path.is_file()} == made
+    assert drawn() == made
     assert files_of(site.root / "again") == two
 
 
@@ -169,3 +179,70 @@ def test_the_quick_check_for_unfit_characters_finds_exactly_what_the_full_one_fi
 def test_text_loses_the_same_characters_as_before(value):
     expected = UNFIT_CHARACTERS.sub("", re.sub("[\x0b\x0c\x1c-\x1f\x85]", " ", value))
     assert without_unfit(value) == expected
+
+
+def _cards(tmp_path: Path, name: str, count: int) -> list[tuple[str, str, str]]:
+    return [(f"verhaal-{n:03d}", f"Titel {n} uit {name}", "Koor De Linde") for n in range(count)]
+
+
+def test_cards_drawn_while_the_build_goes_on_are_the_cards_drawn_at_once(tmp_path):
+    stories = _cards(tmp_path, "de buurt", CARD_STORIES)
+    at_once = social_cards(stories, tmp_path / "at-once", PhotoSettings(), workers=2)
+    later = social_cards(stories, tmp_path / "later", PhotoSettings(), workers=2, background=True)
+    assert later.pending is not None  # still being drawn
+    assert later.finish() == {}
+    assert later.pending is None and later.errors == {}
+    assert {slug: path.name for slug, path in later.files.items()} == {
+        slug: path.name for slug, path in at_once.files.items()
+    }
+    assert {path.name: path.read_bytes() for path in (tmp_path / "later").iterdir()} == {
+        path.name: path.read_bytes() for path in (tmp_path / "at-once").iterdir()
+    }
+
+
+def test_stopping_a_build_stops_the_drawing_and_leaves_no_half_made_card(tmp_path):
+    cards = social_cards(
+        _cards(tmp_path, "de buurt", 400), tmp_path / "cards", PhotoSettings(), workers=2, background=True
+    )
+    assert cards.pending is not None
+    cards.pending.cancel()
+    assert not [path.name for path in (tmp_path / "cards").iterdir() if ".tmp." in path.name]
+    # What was drawn is whole: the next build uses it and draws the rest.
+    again = social_cards(_cards(tmp_path, "de buurt", 400), tmp_path / "cards", PhotoSettings(), workers=2)
+    assert again.errors == {} and len(set(again.files.values())) == 400
+    for path in again.files.values():
+        with Image.open(path) as image:
+            image.load()
+
+
+def _breaks_on_a_word(title: str, community: str, target: Path, settings: PhotoSettings) -> None:
+    if "BREEK" in title:
+        raise ValueError("deze kaart breekt")
+    original_social_card(title, community, target, settings)
+
+
+original_social_card = photos.social_card
+
+
+def test_a_card_that_fails_while_the_build_goes_on_is_a_warning_and_a_plain_card(site, monkeypatch, caplog):
+    for number in range(CARD_STORIES):
+        site.add_story(f"verhaal-{number:03d}", title=f"Verhaal nummer {number} over de buurt")
+    site.add_story("zz-breekt", title="Deze titel BREEK het plaatje")  # not the first card drawn
+    # The workers are forked from this process, so they draw with the broken drawing too.
+    monkeypatch.setattr(photos, "social_card", _breaks_on_a_word)
+    monkeypatch.setattr(photos, "WORKERS", 2)
+    with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.aanhetwoord"):
+        build_in_process(site, site.root / "site")
+    assert [record.getMessage() for record in caplog.records if "zz-breekt" in record.getMessage()] == [
+        "stories/zz-breekt/index.md:1: title: waarschuwing: het plaatje voor links naar dit verhaal kan "
+        "niet worden gemaakt (ValueError: deze kaart breekt). Het verhaal staat wel op de site, er staat "
+        "een effen plaatje voor in de plaats."
+    ]
+    page = (site.root / "site" / "verhalen" / "zz-breekt" / "index.html").read_text(encoding="utf-8")
+    card = re.search(
+        r'<meta property="og:image" content="[^"]*/(verhalen/zz-breekt/social-[0-9a-f]+\.jpg)"', page
+    )
+    assert card, "the page points at its card"
+    with Image.open(site.root / "site" / card.group(1)) as image:
+        assert image.size == (1200, 630)
+        assert len(image.getcolors(maxcolors=1 << 16)) <= 8  # plain: no words drawn on it

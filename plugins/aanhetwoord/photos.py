@@ -21,7 +21,7 @@ import shutil
 import tempfile
 import warnings
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -444,6 +444,58 @@ def _collect(
 class SocialCards:
     files: dict[str, Path] = field(default_factory=dict)  # slug → card
     errors: dict[str, str] = field(default_factory=dict)  # slug → why its card could not be drawn
+    # Cards still being drawn (``background=True``): in ``files`` already, on disk after ``finish``.
+    pending: PendingCards | None = None
+
+    def finish(self) -> dict[str, str]:
+        """Wait for the cards still being drawn; slug → why its card could not be drawn (it is
+        then a plain card without words, so no page points at a file that is not there)."""
+        if self.pending is None:
+            return {}
+        failed = self.pending.finish()
+        self.pending = None
+        errors = {slug: failed[target] for slug, target in self.files.items() if target in failed}
+        self.errors.update(errors)
+        return errors
+
+
+class PendingCards:
+    """Cards drawn in worker processes while the build goes on."""
+
+    def __init__(
+        self,
+        pool: ProcessPoolExecutor,
+        drawing: dict[Path, tuple[Future[str | None], Path]],
+        settings: PhotoSettings,
+    ) -> None:
+        self.pool = pool
+        self.drawing = drawing  # card → (its drawing, the file it is drawn into)
+        self.settings = settings
+
+    def finish(self) -> dict[Path, str]:
+        failed: dict[Path, str] = {}
+        try:
+            for target, (future, scratch) in self.drawing.items():
+                try:
+                    outcome = future.result()
+                except Exception as error:  # noqa: BLE001 - a worker that died is one more failure
+                    outcome = f"{type(error).__name__}: {error}"
+                if outcome is None:
+                    os.replace(scratch, target)
+                    continue
+                failed[target] = str(outcome)
+                Path(scratch).unlink(missing_ok=True)
+                ground = _card_parts(tuple(self.settings.social_size))[0]
+                ground.save(target, "JPEG", quality=self.settings.jpeg_quality)
+        finally:
+            self.pool.shutdown(cancel_futures=True)
+        return failed
+
+    def cancel(self) -> None:
+        """The build stopped: no more drawing, and nothing half made left behind."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        for _, scratch in self.drawing.values():
+            Path(scratch).unlink(missing_ok=True)
 
 
 def social_cards(
@@ -451,11 +503,13 @@ def social_cards(
     root: Path,
     settings: PhotoSettings,
     workers: int | None = None,
+    background: bool = False,
 ) -> SocialCards:
     """Link-preview cards for stories without a photo, as (slug, title, community) → file.
 
     Cards are cached by their text, and cards no story uses any more are removed. Missing
-    cards are drawn in a pool of ``workers`` processes when there are enough of them.
+    cards are drawn in a pool of ``workers`` processes when there are enough of them; with
+    ``background``, the pool draws them while the build goes on, and ``finish`` waits for them.
     """
     settings_key = fingerprint(settings)
     wanted: dict[str, Path] = {}
@@ -465,29 +519,45 @@ def social_cards(
         target = wanted[slug] = root / f"{key}.jpg"
         if target not in todo and not target.exists():
             todo[target] = (title, community)
-    failed: dict[Path, str] = {}
-    if todo:
+    jobs = {
+        target: (title, community, root / f".{target.name[:-4]}.tmp.jpg", settings)
+        for target, (title, community) in todo.items()
+    }
+    if jobs:
         root.mkdir(parents=True, exist_ok=True)
-        jobs = [
-            (title, community, root / f".{target.name[:-4]}.tmp.jpg", settings)
-            for target, (title, community) in todo.items()
-        ]
-        count = worker_count(len(jobs), CARDS_PER_WORKER, workers)
-        for target, job, outcome in zip(todo, jobs, run_all(_draw_card, jobs, count), strict=True):
-            if outcome is None:
-                os.replace(job[2], target)
-            else:
-                failed[target] = str(outcome)
-                Path(job[2]).unlink(missing_ok=True)
+    count = worker_count(len(jobs), CARDS_PER_WORKER, workers)
+    if background and count > 1:
+        # The first card is drawn here: when it cannot be drawn, most likely none can (the
+        # settings), and that is told before any page points at a card.
+        first = next(iter(jobs))
+        if _draw_card(*jobs[first]) is None:
+            os.replace(jobs.pop(first)[2], first)
+            pool = ProcessPoolExecutor(max_workers=count)
+            drawing = {target: (pool.submit(_draw_card, *job), job[2]) for target, job in jobs.items()}
+            _remove_unused(root, {*wanted.values(), *(job[2] for job in jobs.values())})
+            return SocialCards(dict(wanted), pending=PendingCards(pool, drawing, settings))
+        Path(jobs[first][2]).unlink(missing_ok=True)
+    failed: dict[Path, str] = {}
+    outcomes = run_all(_draw_card, list(jobs.values()), count)
+    for (target, job), outcome in zip(jobs.items(), outcomes, strict=True):
+        if outcome is None:
+            os.replace(job[2], target)
+        else:
+            failed[target] = str(outcome)
+            Path(job[2]).unlink(missing_ok=True)
     cards = SocialCards()
     for slug, target in wanted.items():
         if target in failed:
             cards.errors[slug] = failed[target]
         else:
             cards.files[slug] = target
+    _remove_unused(root, set(cards.files.values()))
+    return cards
+
+
+def _remove_unused(root: Path, used: set[Path]) -> None:
+    """Cards no story uses any more go (and scratch files a stopped build left behind)."""
     if root.is_dir():
-        used = set(cards.files.values())
         for entry in root.glob("*.jpg"):
             if entry not in used:
                 entry.unlink(missing_ok=True)
-    return cards

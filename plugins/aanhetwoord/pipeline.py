@@ -18,7 +18,7 @@ from .load import discover, read_story, story_paths
 from .memo import CheckedStory, CompiledTemplates, Memo, story_key
 from .model import Page, Severity, Status, Story, TermKind
 from .photo_urls import PhotoUrls
-from .photos import Photo, PhotoCache, PhotoStats, process_all, social_cards
+from .photos import Photo, PhotoCache, PhotoStats, SocialCards, process_all, social_cards
 from .problems import Problem, display_path
 from .registers import load_register
 from .render import Renderer
@@ -38,6 +38,23 @@ class Site:
     photo_urls: PhotoUrls  # for the feeds and the API as for the pages
     photo_stats: PhotoStats
     memo: Memo | None = None
+    drawing: SocialCards | None = None  # link-preview cards still being drawn
+
+    def finish_cards(self) -> list[Problem]:
+        """Wait for the link-preview cards still being drawn; a warning for each that could not
+        be (a plain card stands in for it)."""
+        if self.drawing is None:
+            return []
+        errors, self.drawing = self.drawing.finish(), None
+        problems = card_problems(errors, self.stories, self.settings, stand_in=True)
+        self.problems = sorted(self.problems + problems)
+        return problems
+
+    def cancel_cards(self) -> None:
+        """The build stopped: stop drawing cards."""
+        if self.drawing is not None and self.drawing.pending is not None:
+            self.drawing.pending.cancel()
+        self.drawing = None
 
     @property
     def urls(self) -> Urls:
@@ -143,12 +160,16 @@ def build(
     progress: Callable[[int, int], None] | None = None,
     memo: Memo | None = None,
     compiled: CompiledTemplates | None = None,
+    cards_in_background: bool = False,
 ) -> Site:
     """The whole site. Pass the same ``memo`` to every build of a session to redo only what changed,
-    and ``compiled`` to keep compiled templates elsewhere than in the memo (on disk, for example)."""
+    and ``compiled`` to keep compiled templates elsewhere than in the memo (on disk, for example).
+
+    With ``cards_in_background``, link-preview cards may still be drawn when this returns: call
+    ``Site.finish_cards`` before the site is complete."""
     checked = check(settings, memo=memo)
     stories, problems = checked.stories, list(checked.problems)
-    photos = prepare_photos(settings, stories, progress, memo=memo)
+    photos = prepare_photos(settings, stories, progress, memo=memo, cards_in_background=cards_in_background)
     problems = sorted(problems + photos.problems)
     stories = [story for story in stories if story.slug not in photos.refused]
     catalogue = build_catalogue(
@@ -171,7 +192,9 @@ def build(
         memo,
         compiled,
     )
-    return Site(settings, stories, catalogue, problems, renderer, photo_urls, photos.stats, memo)
+    return Site(
+        settings, stories, catalogue, problems, renderer, photo_urls, photos.stats, memo, photos.drawing
+    )
 
 
 @dataclass
@@ -181,6 +204,7 @@ class PreparedPhotos:
     problems: list[Problem]
     refused: set[str]  # stories left out because a photo cannot be published
     stats: PhotoStats
+    drawing: SocialCards | None = None  # cards still being drawn: see ``Site.finish_cards``
 
 
 def check_photos(settings: Settings, checked: Checked, slugs: set[str] | None = None) -> Checked:
@@ -203,10 +227,12 @@ def prepare_photos(
     progress: Callable[[int, int], None] | None = None,
     whole_site: bool = True,
     memo: Memo | None = None,
+    cards_in_background: bool = False,
 ) -> PreparedPhotos:
     """Process every photo the stories show; a story with a bad photo is left out, with a message.
 
-    For a whole site, link-preview cards are made too and unused cache entries removed."""
+    For a whole site, link-preview cards are made too (with ``cards_in_background``, while the
+    build goes on) and unused cache entries removed."""
     cache = PhotoCache(settings.photo_cache(), settings.photos, memo.photo_keys if memo else None)
     wanted = [story for story in stories if story.status is not Status.WITHDRAWN]
     sources = [story.folder / name for story in wanted for name in story.assets]
@@ -233,21 +259,34 @@ def prepare_photos(
         for story in wanted
         if story.image is None and story.slug not in refused
     ]
-    previews = social_cards(without_photo, settings.photo_cache().parent / "cards", settings.photos)
-    for story in wanted:
-        error = previews.errors.get(story.slug)
-        if error is not None:
-            problems.append(
-                Problem(
-                    display_path(story.source, settings.root),
-                    1,
-                    "title",
-                    f"het plaatje voor links naar dit verhaal kan niet worden gemaakt ({error}). "
-                    "Het verhaal staat wel op de site, zonder dat plaatje.",
-                    Severity.WARNING,
-                )
-            )
-    return PreparedPhotos(results.photos, previews.files, problems, refused, results.stats)
+    previews = social_cards(
+        without_photo,
+        settings.photo_cache().parent / "cards",
+        settings.photos,
+        background=cards_in_background,
+    )
+    problems.extend(card_problems(previews.errors, wanted, settings))
+    drawing = previews if previews.pending is not None else None
+    return PreparedPhotos(results.photos, previews.files, problems, refused, results.stats, drawing)
+
+
+def card_problems(
+    errors: dict[str, str], stories: list[Story], settings: Settings, stand_in: bool = False
+) -> list[Problem]:
+    """A warning for each story whose link-preview card could not be drawn."""
+    after = "er staat een effen plaatje voor in de plaats" if stand_in else "zonder dat plaatje"
+    return [
+        Problem(
+            display_path(story.source, settings.root),
+            1,
+            "title",
+            f"het plaatje voor links naar dit verhaal kan niet worden gemaakt ({errors[story.slug]}). "
+            f"Het verhaal staat wel op de site, {after}.",
+            Severity.WARNING,
+        )
+        for story in stories
+        if story.slug in errors
+    ]
 
 
 def _register_bytes(settings: Settings) -> tuple[bytes | None, ...]:

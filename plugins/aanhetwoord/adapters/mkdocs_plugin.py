@@ -11,6 +11,7 @@ import html
 import logging
 import os
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -84,13 +85,19 @@ class CachedFile(File):
     def copy_file(self, dirty: bool = False) -> None:
         if dirty and not self.is_modified():
             return
-        target = Path(self.abs_dest_path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.unlink(missing_ok=True)
-        try:
-            os.link(str(self.abs_src_path), target)
-        except OSError:
+        if not _link(Path(str(self.abs_src_path)), Path(self.abs_dest_path)):
             super().copy_file(dirty)
+
+
+def _link(source: Path, target: Path) -> bool:
+    """``source`` at ``target`` as a hard link; False when the disk cannot link it there."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        return False
+    return True
 
 
 class HashedAsset(File):
@@ -176,6 +183,7 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
         self.search: Any = None  # Material's search plugin, found once per build
         self.assets: dict[str, str] = {}  # the theme's CSS/JS name → its hashed name in the site
         self.compiled: CompiledTemplates | None = None
+        self.cards: dict[str, Path] = {}  # URL → link-preview card drawn while the pages are built
 
     def load_config(
         self, options: dict[str, Any], config_file_path: str | None = None
@@ -244,7 +252,14 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
         cache = build_cache.BuildCache(self.settings.build_cache(), self.templates)
         memo = self.memo if self.memo is not None else cache.load()
         self.site = site = pipeline.build(
-            self.settings, self.templates, progress=_photo_progress, memo=memo, compiled=self.compiled
+            self.settings,
+            self.templates,
+            progress=_photo_progress,
+            memo=memo,
+            compiled=self.compiled,
+            # A build draws its link-preview cards while it renders the pages; serve draws the few
+            # an edit needs at once.
+            cards_in_background=self.memo is None,
         )
         for problem in site.problems:
             level = log.error if problem.is_error else log.warning if problem.is_warning else log.info
@@ -253,6 +268,8 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
         if stats.decoded or stats.cached:
             log.info(f"aanhetwoord: foto's: {stats.decoded} verwerkt, {stats.cached} uit de cache")
         specs = site.pages()
+        self.cards = {}
+        drawing = set(site.drawing.files.values()) if site.drawing is not None else set()
         if self.memo is None and site.memo is not None:
             cache.save(site.memo)
         if self.rebuilds is not None:
@@ -273,6 +290,9 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
             files.append(file)
             StoryPage(spec, file, config)
             for url, source in spec.assets.items():
+                if source in drawing:
+                    self.cards[url] = source  # in the site once drawn: see ``on_post_build``
+                    continue
                 files.append(CachedFile.generated(config, url, abs_src_path=str(source), inclusion=inclusion))
         self.files = files
         return files
@@ -421,10 +441,22 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         try:
             if self.site is not None:
+                self._place_cards(config)
                 self._write_rest(config)
         finally:
             if self.memo is not None:
                 resume_garbage_collection()
+
+    def _place_cards(self, config: MkDocsConfig) -> None:
+        """The link-preview cards drawn while the pages were built, into the site."""
+        assert self.site is not None
+        for problem in self.site.finish_cards():
+            log.warning(problem.format())
+        site_dir = Path(config.site_dir)
+        for url, source in self.cards.items():
+            target = site_dir / url
+            if not _link(source, target):
+                shutil.copyfile(source, target)
 
     def _write_rest(self, config: MkDocsConfig) -> None:
         """Feeds, API and the like; in a dirty serve session also what a clean build would tidy."""
@@ -442,6 +474,8 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
             self.rebuilds.finish(config, self.files, self.search, outputs)
 
     def on_build_error(self, *, error: Exception) -> None:
+        if self.site is not None:
+            self.site.cancel_cards()
         if self.memo is not None:
             resume_garbage_collection()
 
