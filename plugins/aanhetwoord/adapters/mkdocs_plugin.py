@@ -249,8 +249,10 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         self.assets = _fingerprint_theme_assets(files, config)
         # A build starts from what the last one kept on disk; serve keeps it in memory.
-        cache = build_cache.BuildCache(self.settings.build_cache(), self.templates)
-        memo = self.memo if self.memo is not None else cache.load()
+        cache = (
+            build_cache.BuildCache(self.settings.build_cache(), self.templates) if self.memo is None else None
+        )
+        memo = cache.load() if cache is not None else self.memo
         self.site = site = pipeline.build(
             self.settings,
             self.templates,
@@ -270,7 +272,7 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
         specs = site.pages()
         self.cards = {}
         drawing = set(site.drawing.files.values()) if site.drawing is not None else set()
-        if self.memo is None and site.memo is not None:
+        if cache is not None and site.memo is not None:
             cache.save(site.memo)
         if self.rebuilds is not None:
             self.rebuilds.start(config, files, [(spec.url, spec.title) for spec in specs if spec.in_nav])
