@@ -274,7 +274,7 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
             else:
                 inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
             src_uri = site.urls.source_path(spec.url)
-            existing = files.get_file_from_path(src_uri)
+            existing = files.src_uris.get(src_uri)  # the core's paths are POSIX paths already
             if existing is not None:
                 files.remove(existing)
             file = GeneratedPage.generated(config, src_uri, content="", inclusion=inclusion)
