@@ -7,6 +7,7 @@ test_incremental_build.py."""
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 from typing import Any
 
@@ -189,3 +190,18 @@ def test_a_generated_page_has_the_canonical_url_mkdocs_gives_it(
     ours = StoryPage(page, File(src_uri, None, config.site_dir, True), local)  # type: ignore[arg-type]
     theirs = MkDocsPage(None, File(src_uri, None, config.site_dir, True), local)  # type: ignore[arg-type]
     assert (ours.canonical_url, ours.abs_url) == (theirs.canonical_url, theirs.abs_url)
+
+
+def test_after_a_build_that_stopped_halfway_every_page_and_file_is_written_again(config: MkDocsConfig):
+    page = Page(url="buurten/oude-haven/", title="Oude Haven", content="<p>Hier</p>", kind=PageKind.TERM)
+    rebuilds = first_build(config, page, ())
+    api = Path(config.site_dir) / "api" / "stories.json"
+    rebuilds.write_changed(Path(config.site_dir), {"api/stories.json": b"[]"})
+    written = api.stat()
+    # Other bytes that the file's time and size cannot show.
+    api.write_bytes(b"{}")
+    os.utime(api, ns=(written.st_atime_ns, written.st_mtime_ns))
+    rebuilds.forget()  # what the plugin does on MkDocs' build_error event
+    assert next_build(rebuilds, config, page, ()).changed
+    rebuilds.write_changed(Path(config.site_dir), {"api/stories.json": b"[]"})
+    assert api.read_bytes() == b"[]"

@@ -451,6 +451,8 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
         self.rebuilds.finish(config, self.files, self.search, outputs)
 
     def on_build_error(self, *, error: Exception) -> None:
+        if self.rebuilds is not None:
+            self.rebuilds.forget()
         if self.memo is not None:
             resume_garbage_collection()
 

@@ -103,6 +103,12 @@ class Rebuilds:
             spec, parts, self._site_key, fingerprint, place, file.dest_uri, file.url, file.abs_dest_path
         )
 
+    def forget(self) -> None:
+        """After a build that stopped halfway, pages marked as changed may not have been written:
+        the next build writes every page and file again."""
+        self.fingerprints.clear()
+        self.written.clear()
+
     # Per page -----------------------------------------------------------------------------
 
     def page_built(self, page: MkDocsPage, search_index: Any) -> None:
