@@ -7,7 +7,10 @@ gets a fingerprint of everything its HTML is made from, and only pages whose fin
 changed are rendered again. What MkDocs leaves out of a dirty build is put right too: the
 search index is kept per page (in clean-build order), pages and photos that are gone are
 deleted, and the site's own Markdown pages are always rebuilt (their titles are in every
-page's navigation).
+page's navigation). The files beside the pages (feeds, API) are written only when their
+content differs from what this session wrote, or the file on disk is no longer that. A page
+or file removed behind the server's back is written again, and after a build that stopped
+halfway, everything is.
 """
 
 from __future__ import annotations
