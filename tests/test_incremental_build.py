@@ -242,3 +242,65 @@ def test_an_unchanged_rebuild_writes_no_page(session_site):
     before = page_times(session.site_dir)
     session.build()
     assert page_times(session.site_dir) == before
+
+
+def file_times(site_dir: Path) -> dict[str, int]:
+    """When each file of the site was last written."""
+    return {
+        path.relative_to(site_dir).as_posix(): path.stat().st_mtime_ns
+        for path in site_dir.rglob("*")
+        if path.is_file()
+    }
+
+
+def test_an_unchanged_rebuild_rewrites_only_what_mkdocs_always_writes(session_site):
+    _, _, session = session_site
+    session.build()
+    before = file_times(session.site_dir)
+    session.build()
+    after = file_times(session.site_dir)
+    assert after.keys() == before.keys()
+    rewritten = {name for name in after if after[name] != before[name]}
+    # MkDocs' own files, the site's own Markdown pages and the theme's generated files; none of
+    # the pages, feeds or API files the stories make.
+    always = {
+        "404.html",
+        "sitemap.xml",
+        "sitemap.xml.gz",
+        "search/search_index.json",
+        "index.html",
+        "deel-je-verhaal/index.html",
+    }
+    assert {name for name in rewritten if not name.startswith("assets/")} == always
+    assert {"api/stories.json", "api/withdrawn.json", "feed.xml", "feed.json"} <= after.keys()
+    assert "buurten/oude-haven/index.html" in after
+    assert "verhalen/verhaal-03/index.html" in after
+
+
+def test_files_removed_or_changed_behind_the_servers_back_are_written_again(session_site, tmp_path: Path):
+    site, config, session = session_site
+    session.build()
+    dirty = session.site_dir
+    removed = [
+        "verhalen/verhaal-03/index.html",  # a story page
+        "buurten/oude-haven/index.html",  # a list page (made anew by every build)
+        "verhalen/index.html",
+        "api/stories.json",
+        "feed.xml",
+    ]
+    for name in removed:
+        (dirty / name).unlink()
+    (dirty / "api" / "withdrawn.json").write_text('{"paths": ["/verhalen/verzonnen/"]}\n', encoding="utf-8")
+    (dirty / "feed.json").write_text("{}", encoding="utf-8")
+    session.build()
+    clean_dir = tmp_path / "clean"
+    assert_same_site(dirty, clean_dir, clean_build(config, clean_dir), "files removed or changed")
+    assert "/verhalen/verzonnen/" not in (dirty / "api" / "withdrawn.json").read_text(encoding="utf-8")
+
+    # And once more after an edit, when the rest of the site is taken from the build before.
+    story = site.stories / "verhaal-05" / "index.md"
+    story.write_text(story.read_text().replace("title: Verhaal 5", "title: Weer een nieuwe titel"))
+    (dirty / "api" / "stories.json").unlink()
+    (dirty / "buurten" / "marktkwartier" / "index.html").unlink()
+    session.build()
+    assert_same_site(dirty, clean_dir, clean_build(config, clean_dir), "edit after removals")

@@ -14,6 +14,7 @@ import re
 import shutil
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from markupsafe import Markup
 from mkdocs.config import base
@@ -124,6 +125,13 @@ def _fingerprint_theme_assets(files: Files, config: MkDocsConfig) -> dict[str, s
     return names
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _canonical_url(base: str, url: str) -> tuple[str, str]:
+    """A page's canonical URL and its path, as ``mkdocs.structure.pages.Page`` makes them."""
+    canonical = urljoin(base, url)
+    return canonical, urlsplit(canonical).path
+
+
 class StoryPage(MkDocsPage):
     """A page whose HTML the core made: MkDocs skips its own Markdown run for it."""
 
@@ -142,6 +150,14 @@ class StoryPage(MkDocsPage):
         if spec.language:
             meta["language"] = spec.language
         self.meta = meta
+
+    def _set_canonical_url(self, base: str | None) -> None:
+        if not base:
+            super()._set_canonical_url(base)
+            return
+        # As MkDocs works it out, but once per address: thousands of pages, every build.
+        base = base if base.endswith("/") else base + "/"
+        self.canonical_url, self.abs_url = _canonical_url(base, self.url)
 
     def read_source(self, config: MkDocsConfig) -> None:
         self.markdown = ""
@@ -282,7 +298,7 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
             else:
                 inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
             src_uri = site.urls.source_path(spec.url)
-            existing = files.get_file_from_path(src_uri)
+            existing = files.src_uris.get(src_uri)  # the core's paths are POSIX paths already
             if existing is not None:
                 files.remove(existing)
             file = GeneratedPage.generated(config, src_uri, content="", inclusion=inclusion)
@@ -465,19 +481,19 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
         assert self.site is not None
         site_dir = Path(config.site_dir)
         extra = self.site.files()
-        write_files(site_dir, extra)
-        if self.rebuilds is not None and self.files is not None:
-            outputs = {site_dir / name for name in extra}
-            outputs.update(
-                Path(file.abs_dest_path)
-                for file in self.files
-                if isinstance(file, (GeneratedPage, CachedFile, HashedAsset))
-            )
-            self.rebuilds.finish(config, self.files, self.search, outputs)
+        if self.rebuilds is None or self.files is None:
+            write_files(site_dir, extra)
+            return
+        outputs = self.rebuilds.write_changed(site_dir, extra)
+        made = (GeneratedPage, CachedFile, HashedAsset)
+        outputs.update(file.abs_dest_path for file in self.files if isinstance(file, made))
+        self.rebuilds.finish(config, self.files, self.search, outputs)
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.site is not None:
             self.site.cancel_cards()
+        if self.rebuilds is not None:
+            self.rebuilds.forget()
         if self.memo is not None:
             resume_garbage_collection()
 

@@ -7,7 +7,10 @@ gets a fingerprint of everything its HTML is made from, and only pages whose fin
 changed are rendered again. What MkDocs leaves out of a dirty build is put right too: the
 search index is kept per page (in clean-build order), pages and photos that are gone are
 deleted, and the site's own Markdown pages are always rebuilt (their titles are in every
-page's navigation).
+page's navigation). The files beside the pages (feeds, API) are written only when their
+content differs from what this session wrote, or the file on disk is no longer that. A page
+or file removed behind the server's back is written again, and after a build that stopped
+halfway, everything is.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
@@ -29,6 +32,7 @@ from mkdocs.utils import get_build_date
 
 from ..model import Page
 from ..settings import build_date
+from ..write import write_files
 
 
 class GeneratedPage(File):
@@ -59,10 +63,11 @@ class Rebuilds:
 
     def __init__(self) -> None:
         logging.getLogger("mkdocs.commands.build").addFilter(_NoDirtyWarning())
-        # src_uri → (the core's page, what the adapter added, site key, fingerprint) of the last build
-        self.fingerprints: dict[str, tuple[Page, tuple[object, ...], str, str]] = {}
+        self.fingerprints: dict[str, Built] = {}  # src_uri → the page as the last build made it
         self.search: dict[str, list[dict[str, Any]]] = {}  # src_uri → its search index entries
-        self.outputs: set[Path] = set()  # files the core put in the site last time
+        self.outputs: set[str] = set()  # files the core put in the site last time
+        # site-relative name → (content, file stamp) of what this session wrote beside the pages
+        self.written: dict[str, tuple[bytes, tuple[int, int]]] = {}
         self._indexed = 0
         self._site_key = ""
 
@@ -80,24 +85,32 @@ class Rebuilds:
     def mark(self, file: GeneratedPage, spec: Page, *parts: object) -> None:
         """Decide whether ``file`` must be rendered again, from everything its page is made of:
         the core's page (HTML hashed as it is, the rest as text) and what the adapter adds."""
-        uri = file.src_uri
-        known = self.fingerprints.get(uri)
-        if known is not None and known[0] is spec and known[1] == parts and known[2] == self._site_key:
-            # The core handed over the very page of last time: nothing in it can differ.
-            fingerprint = known[3]
+        known = self.fingerprints.get(file.src_uri)
+        place = (file.dest_dir, file.use_directory_urls)
+        if known is None or known.site_key != self._site_key:
+            file.changed = True
+            fingerprint = page_fingerprint(spec, parts)
         else:
-            digest = hashlib.blake2b(self._site_key.encode(), digest_size=20)
-            digest.update(spec.content.encode("utf-8", "surrogatepass"))
-            rest = repr((dataclasses.replace(spec, content=""), parts))
-            digest.update(rest.encode("utf-8", "surrogatepass"))
-            fingerprint = digest.hexdigest()
-        file.changed = (
-            known is None
-            or known[3] != fingerprint
-            or known[2] != self._site_key
-            or not os.path.isfile(file.abs_dest_path)
+            if known.place == place:
+                # Where the page goes follows from its source path alone: as worked out last time.
+                file.dest_uri, file.url, file.abs_dest_path = known.dest_uri, known.url, known.dest
+            if (known.spec is spec or known.spec == spec) and known.parts == parts:
+                # The same page by value (list and term pages are made anew for every build,
+                # mostly from the very same strings, so comparing them is cheap): not hashed again.
+                fingerprint = known.fingerprint
+            else:
+                fingerprint = page_fingerprint(spec, parts)
+            # Also a page whose file was removed behind the server's back is written again.
+            file.changed = fingerprint != known.fingerprint or not os.path.isfile(file.abs_dest_path)
+        self.fingerprints[file.src_uri] = Built(
+            spec, parts, self._site_key, fingerprint, place, file.dest_uri, file.url, file.abs_dest_path
         )
-        self.fingerprints[uri] = (spec, parts, self._site_key, fingerprint)
+
+    def forget(self) -> None:
+        """After a build that stopped halfway, pages marked as changed may not have been written:
+        the next build writes every page and file again."""
+        self.fingerprints.clear()
+        self.written.clear()
 
     # Per page -----------------------------------------------------------------------------
 
@@ -111,7 +124,7 @@ class Rebuilds:
 
     # After the pages ----------------------------------------------------------------------
 
-    def finish(self, config: MkDocsConfig, files: Files, search_plugin: Any, outputs: set[Path]) -> None:
+    def finish(self, config: MkDocsConfig, files: Files, search_plugin: Any, outputs: set[str]) -> None:
         """Complete the search index in clean-build order and delete what the site no longer has."""
         pages = [file.src_uri for file in files.documentation_pages(inclusion=lambda level: True)]
         current = set(pages)
@@ -127,9 +140,50 @@ class Rebuilds:
             search_plugin.search_index_prev = None
         site_dir = Path(config.site_dir)
         for stale in self.outputs - outputs:
-            stale.unlink(missing_ok=True)
-            _remove_empty_parents(stale.parent, site_dir)
+            path = Path(stale)
+            path.unlink(missing_ok=True)
+            _remove_empty_parents(path.parent, site_dir)
         self.outputs = outputs
+
+    def write_changed(self, site_dir: Path, files: dict[str, bytes]) -> set[str]:
+        """Write the files beside the pages (feeds, API), except those that are still on disk as
+        this session wrote them; their paths, as ``finish`` takes them."""
+        folder = str(site_dir)
+        paths = {name: os.path.normpath(os.path.join(folder, name)) for name in files}
+        changed = {
+            name: content
+            for name, content in files.items()
+            if (known := self.written.get(name)) is None
+            or known[0] != content
+            or _file_stamp(paths[name]) != known[1]
+        }
+        write_files(site_dir, changed)
+        written = {name: self.written[name] for name in files if name not in changed}
+        for name, content in changed.items():
+            written[name] = (content, _file_stamp(paths[name]))
+        self.written = written
+        return set(paths.values())
+
+
+class Built(NamedTuple):
+    """A generated page as the last build made it."""
+
+    spec: Page  # the core's page
+    parts: tuple[object, ...]  # what the adapter added
+    site_key: str
+    fingerprint: str
+    place: tuple[str, bool]  # the site folder, and whether URLs are folders
+    dest_uri: str
+    url: str
+    dest: str  # the page's file
+
+
+def page_fingerprint(spec: Page, parts: tuple[object, ...]) -> str:
+    """The page's HTML hashed as it is, the rest of it and what the adapter added as text."""
+    digest = hashlib.blake2b(spec.content.encode("utf-8", "surrogatepass"), digest_size=20)
+    rest = repr((dataclasses.replace(spec, content=""), parts))
+    digest.update(rest.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 def site_key(config: MkDocsConfig, files: Files, nav_titles: Iterable[tuple[str, str]]) -> str:
@@ -160,6 +214,15 @@ def _stamp(path: str) -> tuple[str, int, int]:
     except OSError:
         return path, -1, -1
     return path, stat.st_mtime_ns, stat.st_size
+
+
+def _file_stamp(path: str) -> tuple[int, int]:
+    """The file's time and size: what shows that someone else changed or removed it."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return -1, -1
+    return stat.st_mtime_ns, stat.st_size
 
 
 def _remove_empty_parents(folder: Path, site_dir: Path) -> None:
