@@ -465,28 +465,29 @@ class PendingCards:
     def __init__(
         self,
         pool: ProcessPoolExecutor,
-        drawing: dict[Path, tuple[Future[str | None], Path]],
+        batches: list[tuple[Future[list[str | None]], list[tuple[Path, Path]]]],
         settings: PhotoSettings,
     ) -> None:
         self.pool = pool
-        self.drawing = drawing  # card → (its drawing, the file it is drawn into)
+        self.batches = batches  # each batch's drawing, and its (card, file it is drawn into)
         self.settings = settings
 
     def finish(self) -> dict[Path, str]:
         failed: dict[Path, str] = {}
         try:
-            for target, (future, scratch) in self.drawing.items():
+            for future, cards in self.batches:
                 try:
-                    outcome = future.result()
-                except Exception as error:  # noqa: BLE001 - a worker that died is one more failure
-                    outcome = f"{type(error).__name__}: {error}"
-                if outcome is None:
-                    os.replace(scratch, target)
-                    continue
-                failed[target] = str(outcome)
-                Path(scratch).unlink(missing_ok=True)
-                ground = _card_parts(tuple(self.settings.social_size))[0]
-                ground.save(target, "JPEG", quality=self.settings.jpeg_quality)
+                    outcomes = future.result()
+                except Exception as error:  # noqa: BLE001 - a worker that died fails its batch
+                    outcomes = [f"{type(error).__name__}: {error}"] * len(cards)
+                for (target, scratch), outcome in zip(cards, outcomes, strict=True):
+                    if outcome is None:
+                        os.replace(scratch, target)
+                        continue
+                    failed[target] = str(outcome)
+                    Path(scratch).unlink(missing_ok=True)
+                    ground = _card_parts(tuple(self.settings.social_size))[0]
+                    ground.save(target, "JPEG", quality=self.settings.jpeg_quality)
         finally:
             self.pool.shutdown(cancel_futures=True)
         return failed
@@ -494,8 +495,14 @@ class PendingCards:
     def cancel(self) -> None:
         """The build stopped: no more drawing, and nothing half made left behind."""
         self.pool.shutdown(wait=True, cancel_futures=True)
-        for _, scratch in self.drawing.values():
-            Path(scratch).unlink(missing_ok=True)
+        for _, cards in self.batches:
+            for _, scratch in cards:
+                Path(scratch).unlink(missing_ok=True)
+
+
+def _draw_cards(jobs: list[tuple[str, str, Path, PhotoSettings]]) -> list[str | None]:
+    """Runs in a worker process: a batch of cards, each None when drawn, else what went wrong."""
+    return [_draw_card(*job) for job in jobs]
 
 
 def social_cards(
@@ -533,9 +540,18 @@ def social_cards(
         if _draw_card(*jobs[first]) is None:
             os.replace(jobs.pop(first)[2], first)
             pool = ProcessPoolExecutor(max_workers=count)
-            drawing = {target: (pool.submit(_draw_card, *job), job[2]) for target, job in jobs.items()}
+            # In batches: sent one by one, a card would cost nearly as much to hand over as to draw.
+            items = list(jobs.items())
+            size = max(1, len(items) // (count * 8))
+            batches = [
+                (
+                    pool.submit(_draw_cards, [job for _, job in items[start : start + size]]),
+                    [(target, job[2]) for target, job in items[start : start + size]],
+                )
+                for start in range(0, len(items), size)
+            ]
             _remove_unused(root, {*wanted.values(), *(job[2] for job in jobs.values())})
-            return SocialCards(dict(wanted), pending=PendingCards(pool, drawing, settings))
+            return SocialCards(dict(wanted), pending=PendingCards(pool, batches, settings))
         Path(jobs[first][2]).unlink(missing_ok=True)
     failed: dict[Path, str] = {}
     outcomes = run_all(_draw_card, list(jobs.values()), count)
