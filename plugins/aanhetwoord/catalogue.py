@@ -274,20 +274,21 @@ def related_stories(catalogue: Catalogue, story: Story, minimum: int, maximum: i
 
     # The story's own translations are linked on its page, not offered as more stories.
     # A story and its translations are offered once (keyed by their group).
-    def group(other: Story) -> str:
-        return catalogue.group_of.get(other.slug, other.slug)
+    group_of = catalogue.group_of
+    own_group = group_of.get(story.slug, story.slug)
 
     def other_story(other: Story) -> bool:
-        return other.slug != story.slug and group(other) != group(story)
+        return other.slug != story.slug and group_of.get(other.slug, other.slug) != own_group
 
     candidates: dict[str, Story] = {}
     for kind in (TermKind.COMMUNITIES, TermKind.NEIGHBOURHOODS, TermKind.THEMES):
         lists = [term.stories for term in catalogue.terms_of(story, kind)]
         taken = 0
         for other in heapq.merge(*lists, key=_newest_first, reverse=True):
-            if not other_story(other) or group(other) in candidates:
+            group = group_of.get(other.slug, other.slug)  # looked up once: this loop is hot
+            if group == own_group or other.slug == story.slug or group in candidates:
                 continue
-            candidates[group(other)] = other
+            candidates[group] = other
             taken += 1
             if taken >= pool:
                 break
@@ -304,10 +305,12 @@ def related_stories(catalogue: Catalogue, story: Story, minimum: int, maximum: i
 
     related = sorted(candidates.values(), key=score, reverse=True)[:maximum]
     if len(related) < minimum:
-        shown = {group(other) for other in related}
-        related += [other for other in catalogue.listed if other_story(other) and group(other) not in shown][
-            : minimum - len(related)
-        ]
+        shown = {group_of.get(other.slug, other.slug) for other in related}
+        related += [
+            other
+            for other in catalogue.listed
+            if other_story(other) and group_of.get(other.slug, other.slug) not in shown
+        ][: minimum - len(related)]
     return related
 
 
