@@ -1,9 +1,10 @@
 """What one build keeps on disk for the next: checked stories and their rendered text.
 
 A warm build then reads, parses and renders only the stories that changed since the last
-build, as ``serve`` does within one process (see memo.py). The entries are keyed the same way
-(a story file's size, times and inode; the text and photos a rendering is made from), and the
-whole file is set aside when the code, Python, the settings, the registers or the date differ.
+build, as ``serve`` does within one process (see memo.py). A checked story is keyed by its
+file's content and the names in its folder (so a file written just before a build can be
+trusted too), a rendering by the text and photos it is made from; the whole file is set aside
+when the code, Python, the settings, the registers or the date differ.
 
 Like the photo cache, the folder is the build's own: it is never filled from anywhere else.
 """
@@ -18,7 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .memo import Memo
+from .memo import Memo, content_key
 
 FILE_NAME = "stories.pickle"
 _PACKAGE = Path(__file__).parent
@@ -52,7 +53,7 @@ class BuildCache:
 
     def load(self) -> Memo:
         """A memo with what the last build kept; empty when there is nothing usable."""
-        memo = Memo()
+        memo = Memo(key_of=content_key)
         try:
             with open(self.folder / FILE_NAME, "rb") as file:
                 version, context, checked, texts = pickle.load(file)

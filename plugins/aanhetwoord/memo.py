@@ -7,8 +7,10 @@ keyed by everything its result depends on: a hit is exactly what a clean build w
 
 from __future__ import annotations
 
+import hashlib
+import os
 import time
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,6 +117,9 @@ class Memo:
     photo_keys: dict[tuple[str, int, int, int], str] = field(default_factory=dict)
     # Compiled templates, for every Jinja environment of the session (the engine's too).
     bytecode: CompiledTemplates = field(default_factory=lambda: CompiledTemplates())
+    # What a story's check is keyed by: its file's times in one process (quick), its content in
+    # a cache kept between builds (see build_cache.py).
+    key_of: Callable[[Path], Hashable | None] = field(default_factory=lambda: story_key)
 
     def start(self, context: Hashable) -> None:
         """Begin a build; forget everything if what all entries depend on has changed."""
@@ -148,3 +153,18 @@ def story_key(path: Path) -> Hashable | None:
     if time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns, folder) < RECENT_NS:
         return None
     return stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns, folder
+
+
+def content_key(path: Path) -> Hashable | None:
+    """What checking a story file depends on, by content: the file's bytes and, for a story
+    folder, the names in it (checks need only the names of the photos). The file is read, so
+    this is slower than :func:`story_key`, but it holds also for a file changed twice within
+    its time's resolution, and so for files written just before a build.
+
+    None when the file cannot be read: such a story is checked afresh."""
+    try:
+        digest = hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
+        names = tuple(sorted(os.listdir(path.parent))) if path.name == STORY_FILE else ()
+    except OSError:
+        return None
+    return digest, names

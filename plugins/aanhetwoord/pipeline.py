@@ -15,7 +15,7 @@ from .catalogue import Catalogue, build_catalogue
 from .feeds import feed_files, feeds
 from .feeds import links as feed_links
 from .load import discover, read_story, story_paths
-from .memo import CheckedStory, CompiledTemplates, Memo, story_key
+from .memo import CheckedStory, CompiledTemplates, Memo
 from .model import Page, Severity, Status, Story, TermKind
 from .photo_urls import PhotoUrls
 from .photos import Photo, PhotoCache, PhotoStats, SocialCards, process_all, social_cards
@@ -135,7 +135,7 @@ def check(settings: Settings, paths: list[Path] | None = None, memo: Memo | None
     stories: list[Story] = []
     display: dict[Path, str] = {}
     for slug, path in candidates:
-        key = story_key(path) if memo is not None else None
+        key = memo.key_of(path) if memo is not None else None
         known = memo.checked.get(path) if memo is not None and key is not None else None
         if known is not None and known.key == key:
             shown, story, story_problems = known.shown, known.story, known.problems
