@@ -138,3 +138,15 @@ def test_a_change_to_the_sites_own_templates_sets_the_cache_aside(tmp_path: Path
     # A photo in a story is drawn with picture.html, which a site may make its own.
     (templates / "picture.html").write_text("<img alt=''>", encoding="utf-8")
     assert "UIT-DE-CACHE" not in story_page(build(site, tmp_path / "third"), "koffie")
+
+
+def test_the_rendered_text_of_a_withdrawn_story_is_not_kept(tmp_path: Path):
+    site = two_stories(tmp_path)
+    site.add_story("thee", "We zetten thee op maandag.", title="Thee")
+    build(site, tmp_path / "first")
+    assert {"koffie", "thee"} <= pickle.loads((site.root / CACHE).read_bytes())[3].keys()
+    site.add_story("koffie", "We zetten koffie op zaterdag.", title="Koffie", status="withdrawn")
+    build(site, tmp_path / "second")
+    texts = pickle.loads((site.root / CACHE).read_bytes())[3]
+    assert "koffie" not in texts
+    assert "thee" in texts  # the others stay

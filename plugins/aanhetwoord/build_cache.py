@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 from .memo import Memo, content_key
+from .model import Status
 
 FILE_NAME = "stories.pickle"
 _PACKAGE = Path(__file__).parent
@@ -76,7 +77,12 @@ class BuildCache:
             )
             for path, entry in memo.checked.items()
         }
-        slugs = {entry.story.slug for entry in checked.values() if entry.story is not None}
+        # A withdrawn story's rendered text is not kept: a withdrawal leaves nothing behind here.
+        slugs = {
+            entry.story.slug
+            for entry in checked.values()
+            if entry.story is not None and entry.story.status is not Status.WITHDRAWN
+        }
         texts = {slug: entry for slug, entry in memo.texts.items() if slug in slugs}
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
