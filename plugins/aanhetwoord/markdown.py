@@ -195,7 +195,7 @@ def render(text: str, picture: PictureRenderer | None = None, tokens: list[Token
 
     ``tokens`` may be the text already parsed (by the validator); they are read, never changed,
     so the same parse can be rendered again."""
-    return clean(_parser().renderer.render(_shown(text, picture, tokens), _parser().options, {}))
+    return _html(_shown(text, picture, tokens))
 
 
 def rendered(
@@ -204,7 +204,11 @@ def rendered(
     """As :func:`render`, with the text for the search index made from the same tokens: what
     the page leaves out (a photo without consent, a comment) the index leaves out too."""
     shown = _shown(text, picture, tokens)
-    return Rendered(clean(_parser().renderer.render(shown, _parser().options, {})), search_text(shown))
+    return Rendered(_html(shown), search_text(shown))
+
+
+def _html(shown: list[Token]) -> str:
+    return clean(_parser().renderer.render(shown, _parser().options, {}))
 
 
 def _shown(text: str, picture: PictureRenderer | None, tokens: list[Token] | None) -> list[Token]:

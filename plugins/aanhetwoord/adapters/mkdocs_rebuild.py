@@ -209,11 +209,7 @@ def site_key(config: MkDocsConfig, files: Files, nav_titles: Iterable[tuple[str,
 
 
 def _stamp(path: str) -> tuple[str, int, int]:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return path, -1, -1
-    return path, stat.st_mtime_ns, stat.st_size
+    return path, *_file_stamp(path)
 
 
 def _file_stamp(path: str) -> tuple[int, int]:
