@@ -2,7 +2,7 @@
 
 Cold builds spread link-preview cards and photos over worker processes; text is checked for
 unfit characters with a quick test first. The builds here run in this process through MkDocs'
-own build command, so the number of workers can be set for each build (``photos.WORKERS``).
+own build command, so the number of workers can be set for each build (``workers.WORKERS``).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,11 +23,12 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from PIL import Image
 
-from aanhetwoord import photos, pipeline
+from aanhetwoord import photos, pipeline, workers
 from aanhetwoord.config_file import load_settings
-from aanhetwoord.photos import PhotoCache, process_all, social_cards, worker_count
+from aanhetwoord.photos import PhotoCache, process_all, social_cards
 from aanhetwoord.settings import PhotoSettings
 from aanhetwoord.text import UNFIT_CHARACTERS, has_unfit, without_unfit
+from aanhetwoord.workers import worker_count
 
 CARD_STORIES = 90  # enough cards for two workers: 40 each at least
 
@@ -85,9 +87,9 @@ def test_a_site_built_with_one_and_with_two_workers_is_the_same_to_the_byte(site
     assert worker_count(CARD_STORIES, photos.CARDS_PER_WORKER, workers=2) == 2
     cache = site.root / ".cache"
 
-    monkeypatch.setattr(photos, "WORKERS", 1)
+    monkeypatch.setattr(workers, "WORKERS", 1)
     build_in_process(site, site.root / "one")
-    monkeypatch.setattr(photos, "WORKERS", 2)
+    monkeypatch.setattr(workers, "WORKERS", 2)
     shutil.rmtree(cache)
     build_in_process(site, site.root / "two")
 
@@ -200,6 +202,38 @@ def test_cards_drawn_while_the_build_goes_on_are_the_cards_drawn_at_once(tmp_pat
     }
 
 
+TEST_PROCESS = os.getpid()  # workers are forked: they see this process's number here too
+original_draw_cards = photos._draw_cards
+
+
+def _drawn_in_a_worker_only_after_this_process_drew(jobs):
+    marker = jobs[0][2].parent / "drawn-here"
+    if os.getpid() != TEST_PROCESS:
+        deadline = time.monotonic() + 120
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+    outcomes = original_draw_cards(jobs)
+    if os.getpid() == TEST_PROCESS:
+        marker.touch()
+    return outcomes
+
+
+def test_the_build_draws_the_cards_no_worker_has_started_when_it_is_done(tmp_path, monkeypatch):
+    """The build keeps a core for itself while the cards are drawn; once it waits for them, it
+    draws what is left itself. Here the worker holds back until the build has drawn a batch."""
+    stories = _cards(tmp_path, "de buurt", CARD_STORIES)
+    social_cards(stories, tmp_path / "at-once", PhotoSettings(), workers=1)
+    monkeypatch.setattr(photos, "_draw_cards", _drawn_in_a_worker_only_after_this_process_drew)
+    later = social_cards(stories, tmp_path / "later", PhotoSettings(), workers=2, background=True)
+    assert later.pending is not None and later.pending.pool._max_workers == 1  # one core stays free
+    assert later.finish() == {}
+    assert (tmp_path / "later" / "drawn-here").exists(), "this process drew no card"
+    (tmp_path / "later" / "drawn-here").unlink()
+    assert {path.name: path.read_bytes() for path in (tmp_path / "later").iterdir()} == {
+        path.name: path.read_bytes() for path in (tmp_path / "at-once").iterdir()
+    }
+
+
 def test_stopping_a_build_stops_the_drawing_and_leaves_no_half_made_card(tmp_path):
     cards = social_cards(
         _cards(tmp_path, "de buurt", 400), tmp_path / "cards", PhotoSettings(), workers=2, background=True
@@ -230,7 +264,7 @@ def test_a_card_that_fails_while_the_build_goes_on_is_a_warning_and_a_plain_card
     site.add_story("zz-breekt", title="Deze titel BREEK het plaatje")  # not the first card drawn
     # The workers are forked from this process, so they draw with the broken drawing too.
     monkeypatch.setattr(photos, "social_card", _breaks_on_a_word)
-    monkeypatch.setattr(photos, "WORKERS", 2)
+    monkeypatch.setattr(workers, "WORKERS", 2)
     with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.aanhetwoord"):
         build_in_process(site, site.root / "site")
     assert [record.getMessage() for record in caplog.records if "zz-breekt" in record.getMessage()] == [

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import jinja2
 
+from . import markdown
 from .load import STORY_FILE
 from .model import Page, Story
 from .problems import Problem
@@ -36,10 +37,31 @@ class RenderedText:
     update_texts: tuple[str, ...] = ()
 
 
+def render_text(story: Story, picture: markdown.PictureRenderer, assets: dict[str, Path]) -> RenderedText:
+    """The story's body and updates as HTML; ``picture`` adds the files of each photo it shows
+    to ``assets``."""
+    # The validator's parse of the body, when the story still has it: rendering leaves it as it is.
+    body = markdown.rendered(story.body, picture, story.body_tokens)
+    updates = tuple(markdown.rendered(update.text, picture) for update in story.updates)
+    return RenderedText(
+        body.html,
+        tuple(update.html for update in updates),
+        tuple(assets.items()),
+        body.text,
+        tuple(update.text for update in updates),
+    )
+
+
 @dataclass(frozen=True)
 class TextEntry:
-    key: Hashable  # the body, the updates and the photos they show
+    key: Hashable  # see ``text_key``
     text: RenderedText
+
+
+def text_key(story: Story, photos: tuple[tuple[str, Path | None], ...]) -> Hashable:
+    """What a story's rendered text depends on: its body, its updates, and the processed photos
+    (name, cache folder) it may show."""
+    return (story.body, tuple(update.text for update in story.updates), photos)
 
 
 @dataclass(frozen=True)

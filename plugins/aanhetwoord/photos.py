@@ -20,7 +20,7 @@ import os
 import shutil
 import tempfile
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -30,6 +30,7 @@ from pillow_heif import register_heif_opener
 
 from .settings import PhotoSettings
 from .text import slugify
+from .workers import run_all, worker_count
 
 register_heif_opener()
 
@@ -39,41 +40,10 @@ ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
 FONTS = Path(__file__).parent / "fonts"
 _SRGB = ImageCms.createProfile("sRGB")
 
-# Worker processes for photos and cards. More than a few gain little: each item also writes
-# files, and a build machine has other work. None: one per core this process may use.
-WORKERS: int | None = None
-MAX_WORKERS = 4
 # A card takes a few milliseconds to draw; a worker process takes longer than that to start, so
 # below this many cards per worker the cards are drawn in this process.
 CARDS_PER_WORKER = 40
-
-
-def worker_count(jobs: int, per_worker: int = 1, workers: int | None = None) -> int:
-    """How many processes share ``jobs`` independent items: 1 (no pool) when a pool would cost
-    more than it saves, with one core or with fewer than ``per_worker`` items for each worker."""
-    if workers is None:
-        workers = WORKERS
-    if workers is None:
-        try:
-            cores = len(os.sched_getaffinity(0))  # the cores this process may run on
-        except AttributeError:  # not on every platform
-            cores = os.cpu_count() or 1
-        workers = min(cores, MAX_WORKERS)
-    return max(1, min(workers, jobs // max(per_worker, 1)))
-
-
-def run_all(work: Callable[..., object], arguments: list[tuple], workers: int) -> Iterator[object]:
-    """``work(*args)`` for each of ``arguments``, in order; in a pool when ``workers`` > 1.
-
-    ``work`` must return its failures as values: an exception in a worker ends the whole run."""
-    if workers <= 1:
-        for args in arguments:
-            yield work(*args)
-        return
-    # Items go out in chunks, so short ones are not outweighed by sending each on its own.
-    chunk = max(1, len(arguments) // (workers * 4))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(work, *zip(*arguments, strict=True), chunksize=chunk)
+CARDS_PER_BATCH = 20
 
 
 @functools.lru_cache(maxsize=16)
@@ -459,33 +429,50 @@ class SocialCards:
         return errors
 
 
-class PendingCards:
-    """Cards drawn in worker processes while the build goes on."""
+CardJob = tuple[str, str, Path, PhotoSettings]  # title, community, file it is drawn into, settings
 
-    def __init__(
-        self,
-        pool: ProcessPoolExecutor,
-        batches: list[tuple[Future[list[str | None]], list[tuple[Path, Path]]]],
-        settings: PhotoSettings,
-    ) -> None:
+
+@dataclass
+class CardBatch:
+    drawing: Future[list[str | None]]  # in a worker
+    targets: list[Path]  # where each card goes once drawn
+    jobs: list[CardJob]
+
+
+class PendingCards:
+    """Cards drawn in worker processes while the build goes on.
+
+    The build keeps a core of its own, so the pages are not slowed down; when it is done, it
+    draws the cards no worker has started yet itself (see :meth:`finish`)."""
+
+    def __init__(self, pool: ProcessPoolExecutor, batches: list[CardBatch], settings: PhotoSettings) -> None:
         self.pool = pool
-        self.batches = batches  # each batch's drawing, and its (card, file it is drawn into)
+        self.batches = batches
         self.settings = settings
 
     def finish(self) -> dict[Path, str]:
         failed: dict[Path, str] = {}
         try:
-            for future, cards in self.batches:
-                try:
-                    outcomes = future.result()
-                except Exception as error:  # noqa: BLE001 - a worker that died fails its batch
-                    outcomes = [f"{type(error).__name__}: {error}"] * len(cards)
-                for (target, scratch), outcome in zip(cards, outcomes, strict=True):
+            # Workers take batches from the front, this process from the back: they meet halfway.
+            here: dict[int, list[str | None]] = {}
+            for index in reversed(range(len(self.batches))):
+                batch = self.batches[index]
+                if not batch.drawing.cancel():
+                    break  # started, and so are all before it
+                here[index] = _draw_cards(batch.jobs)
+            for index, batch in enumerate(self.batches):
+                outcomes = here.get(index)
+                if outcomes is None:
+                    try:
+                        outcomes = batch.drawing.result()
+                    except Exception as error:  # noqa: BLE001 - a worker that died fails its batch
+                        outcomes = [f"{type(error).__name__}: {error}"] * len(batch.jobs)
+                for target, job, outcome in zip(batch.targets, batch.jobs, outcomes, strict=True):
                     if outcome is None:
-                        os.replace(scratch, target)
+                        os.replace(job[2], target)
                         continue
                     failed[target] = str(outcome)
-                    Path(scratch).unlink(missing_ok=True)
+                    Path(job[2]).unlink(missing_ok=True)
                     ground = _card_parts(tuple(self.settings.social_size))[0]
                     ground.save(target, "JPEG", quality=self.settings.jpeg_quality)
         finally:
@@ -495,13 +482,13 @@ class PendingCards:
     def cancel(self) -> None:
         """The build stopped: no more drawing, and nothing half made left behind."""
         self.pool.shutdown(wait=True, cancel_futures=True)
-        for _, cards in self.batches:
-            for _, scratch in cards:
-                Path(scratch).unlink(missing_ok=True)
+        for batch in self.batches:
+            for job in batch.jobs:
+                Path(job[2]).unlink(missing_ok=True)
 
 
-def _draw_cards(jobs: list[tuple[str, str, Path, PhotoSettings]]) -> list[str | None]:
-    """Runs in a worker process: a batch of cards, each None when drawn, else what went wrong."""
+def _draw_cards(jobs: list[CardJob]) -> list[str | None]:
+    """A batch of cards (in a worker process, or here): each None when drawn, else what went wrong."""
     return [_draw_card(*job) for job in jobs]
 
 
@@ -539,14 +526,17 @@ def social_cards(
         first = next(iter(jobs))
         if _draw_card(*jobs[first]) is None:
             os.replace(jobs.pop(first)[2], first)
-            pool = ProcessPoolExecutor(max_workers=count)
-            # In batches: sent one by one, a card would cost nearly as much to hand over as to draw.
+            # One core stays with the build: with its pages slowed down, the build would take longer.
+            pool = ProcessPoolExecutor(max_workers=count - 1)
+            # In batches: sent one by one, a card would cost nearly as much to hand over as to draw;
+            # small ones, so the build and the workers finish close together.
             items = list(jobs.items())
-            size = max(1, len(items) // (count * 8))
+            size = max(1, min(CARDS_PER_BATCH, len(items) // (count * 8)))
             batches = [
-                (
+                CardBatch(
                     pool.submit(_draw_cards, [job for _, job in items[start : start + size]]),
-                    [(target, job[2]) for target, job in items[start : start + size]],
+                    [target for target, _ in items[start : start + size]],
+                    [job for _, job in items[start : start + size]],
                 )
                 for start in range(0, len(items), size)
             ]

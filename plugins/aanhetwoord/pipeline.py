@@ -12,10 +12,11 @@ from functools import cached_property
 from pathlib import Path
 
 from .catalogue import Catalogue, build_catalogue
+from .checking import check_files
 from .feeds import feed_files, feeds
 from .feeds import links as feed_links
-from .load import discover, read_story, story_paths
-from .memo import CheckedStory, CompiledTemplates, Memo
+from .load import discover, story_paths
+from .memo import CheckedStory, CompiledTemplates, Memo, TextEntry, text_key
 from .model import Page, Severity, Status, Story, TermKind
 from .photo_urls import PhotoUrls
 from .photos import Photo, PhotoCache, PhotoStats, SocialCards, process_all, social_cards
@@ -24,7 +25,7 @@ from .registers import load_register
 from .render import Renderer
 from .settings import Settings
 from .urls import Urls
-from .validate import Registers, validate, validate_collection
+from .validate import Registers, validate_collection
 from .write import api_files, site_files
 
 
@@ -132,23 +133,33 @@ def check(settings: Settings, paths: list[Path] | None = None, memo: Memo | None
     if memo is not None:
         memo.start((settings, settings.current_date(), _register_bytes(settings)))
         memo.keep_only({path for _, path in candidates})
+    keys = [memo.key_of(path) if memo is not None else None for _, path in candidates]
+    entries: list[CheckedStory | None] = []
+    for (_, path), key in zip(candidates, keys, strict=True):
+        known = memo.checked.get(path) if memo is not None and key is not None else None
+        entries.append(known if known is not None and known.key == key else None)
+    todo = [index for index, entry in enumerate(entries) if entry is None]
+    fresh = check_files(
+        [candidates[index] for index in todo],
+        settings,
+        registers,
+        settings.current_date(),
+        render=memo is not None,
+    )
+    for index, checked in zip(todo, fresh, strict=True):
+        entry = entries[index] = CheckedStory(keys[index], checked.shown, checked.story, checked.problems)
+        if memo is not None and keys[index] is not None:
+            memo.checked[candidates[index][1]] = entry
+        if memo is not None and checked.story is not None and checked.text is not None:
+            memo.texts[checked.story.slug] = TextEntry(text_key(checked.story, ()), checked.text)
     stories: list[Story] = []
     display: dict[Path, str] = {}
-    for slug, path in candidates:
-        key = memo.key_of(path) if memo is not None else None
-        known = memo.checked.get(path) if memo is not None and key is not None else None
-        if known is not None and known.key == key:
-            shown, story, story_problems = known.shown, known.story, known.problems
-        else:
-            shown = display_path(path, settings.root)
-            source = read_story(slug, path, shown, settings.max_front_matter_bytes)
-            story, story_problems = validate(source, registers, settings.current_date())
-            if memo is not None and key is not None:
-                memo.checked[path] = CheckedStory(key, shown, story, story_problems)
-        problems.extend(story_problems)
-        if story is not None:
-            display[story.source] = shown
-            stories.append(story)
+    for entry in entries:
+        assert entry is not None
+        problems.extend(entry.problems)
+        if entry.story is not None:
+            display[entry.story.source] = entry.shown
+            stories.append(entry.story)
     stories, collection_problems = validate_collection(stories, display)
     problems.extend(collection_problems)
     return Checked(stories, sorted(problems), registers)

@@ -459,8 +459,9 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         try:
             if self.site is not None:
-                self._place_cards(config)
                 self._write_rest(config)
+                # Last: the cards are drawn while everything else is written.
+                self._place_cards(config)
         finally:
             if self.memo is not None:
                 resume_garbage_collection()

@@ -12,10 +12,9 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from .. import markdown
 from ..catalogue import Term
 from ..interface_texts import language_name, text_direction
-from ..memo import Memo, RenderedText, StoryPageEntry, TextEntry
+from ..memo import Memo, RenderedText, StoryPageEntry, TextEntry, render_text, text_key
 from ..model import Page, PageKind, SearchEntry, Status, Story, TermKind
 from ..text import credit_caption
 from .cards import Cards, picture
@@ -199,7 +198,7 @@ class StoryPages:
             (name, photo.folder if (photo := context.photo_urls.photos.get(story.folder / name)) else None)
             for name in story.assets
         )
-        key = (story.body, tuple(update.text for update in story.updates), photos)
+        key = text_key(story, photos)
         known = self.texts.get(story.slug)
         if known is not None and known.key == key:
             return known.text
@@ -210,16 +209,7 @@ class StoryPages:
             # a link to a file the site does not have.
             return picture(context, story, src, alt, href, assets) or ""
 
-        # The validator's parse of the body: rendering reads it and leaves it as it is.
-        body = markdown.rendered(story.body, inline, story.body_tokens)
-        updates = tuple(markdown.rendered(update.text, inline) for update in story.updates)
-        text = RenderedText(
-            body.html,
-            tuple(update.html for update in updates),
-            tuple(assets.items()),
-            body.text,
-            tuple(update.text for update in updates),
-        )
+        text = render_text(story, inline, assets)
         self.texts[story.slug] = TextEntry(key, text)
         return text
 
