@@ -151,3 +151,22 @@ def test_a_text_rendered_in_a_worker_is_the_text_the_build_renders(site, body):
         assert here.story.assets == ("plein.jpg",)  # it shows a photo: rendered by the build
     else:
         assert worker.text == render_text(here.story, lambda src, alt: "", {})
+
+
+def test_a_check_without_parallel_stays_in_this_process(site, monkeypatch):
+    """``aanhetwoord serve`` checks in its own process: it keeps the stories for every rebuild."""
+    varied_site(site)
+    site.write_config()
+    monkeypatch.setattr(workers, "WORKERS", 3)
+    monkeypatch.setattr(checking, "STORIES_PER_WORKER", SHARE)
+    site_settings = load_settings(site.root / "mkdocs.yml")
+    memo = Memo()
+    alone = pipeline.check(site_settings, memo=memo, parallel=False)
+    assert memo.texts == {}  # only a worker renders texts during a check
+    shared = pipeline.check(site_settings, memo=Memo())
+    assert shared.stories == alone.stories
+
+    def without_parse(checked: pipeline.Checked) -> set[str]:
+        return {story.slug for story in checked.stories if story.body_tokens is None}
+
+    assert without_parse(alone) < without_parse(shared)  # a worker sends stories without their parse

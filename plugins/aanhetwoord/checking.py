@@ -49,10 +49,12 @@ def check_files(
     registers: Registers,
     today: date,
     render: bool = False,
+    parallel: bool = True,
 ) -> list[CheckedFile]:
-    """Each (slug, path) checked, in the same order. With ``render``, a story checked in a worker
-    comes back with its text when it shows no photo (see ``CheckedFile.text``)."""
-    count = worker_count(len(files), STORIES_PER_WORKER)
+    """Each (slug, path) checked, in the same order; with ``parallel``, on all cores when there
+    are many. With ``render``, a story checked in a worker comes back with its text when it shows
+    no photo (see ``CheckedFile.text``)."""
+    count = worker_count(len(files), STORIES_PER_WORKER) if parallel else 1
     if count <= 1:
         return [check_file(slug, path, settings, registers, today) for slug, path in files]
     size = -(-len(files) // count)

@@ -120,10 +120,13 @@ class Checked:
     registers: Registers
 
 
-def check(settings: Settings, paths: list[Path] | None = None, memo: Memo | None = None) -> Checked:
+def check(
+    settings: Settings, paths: list[Path] | None = None, memo: Memo | None = None, parallel: bool = True
+) -> Checked:
     """Load and validate stories (all, or the given files/folders); every problem is returned.
 
-    With a ``memo`` from the previous build, unchanged story files are not read again."""
+    With a ``memo`` from the previous build, unchanged story files are not read again. With
+    ``parallel``, many stories are checked on all cores (see checking.py)."""
     registers, problems = load_registers(settings)
     candidates = (
         [found for path in paths for found in story_paths(path)]
@@ -145,6 +148,7 @@ def check(settings: Settings, paths: list[Path] | None = None, memo: Memo | None
         registers,
         settings.current_date(),
         render=memo is not None,
+        parallel=parallel,
     )
     for index, checked in zip(todo, fresh, strict=True):
         entry = entries[index] = CheckedStory(keys[index], checked.shown, checked.story, checked.problems)
@@ -172,13 +176,15 @@ def build(
     memo: Memo | None = None,
     compiled: CompiledTemplates | None = None,
     cards_in_background: bool = False,
+    parallel_check: bool = True,
 ) -> Site:
     """The whole site. Pass the same ``memo`` to every build of a session to redo only what changed,
     and ``compiled`` to keep compiled templates elsewhere than in the memo (on disk, for example).
 
     With ``cards_in_background``, link-preview cards may still be drawn when this returns: call
-    ``Site.finish_cards`` before the site is complete."""
-    checked = check(settings, memo=memo)
+    ``Site.finish_cards`` before the site is complete. With ``parallel_check``, many stories are
+    checked on all cores."""
+    checked = check(settings, memo=memo, parallel=parallel_check)
     stories, problems = checked.stories, list(checked.problems)
     photos = prepare_photos(settings, stories, progress, memo=memo, cards_in_background=cards_in_background)
     problems = sorted(problems + photos.problems)
