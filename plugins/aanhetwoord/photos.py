@@ -503,7 +503,8 @@ def social_cards(
 
     Cards are cached by their text, and cards no story uses any more are removed. Missing
     cards are drawn in a pool of ``workers`` processes when there are enough of them; with
-    ``background``, the pool draws them while the build goes on, and ``finish`` waits for them.
+    ``background``, a pool one process smaller draws them while the build goes on, and
+    ``finish`` draws what it has not started and waits for the rest.
     """
     settings_key = fingerprint(settings)
     wanted: dict[str, Path] = {}
