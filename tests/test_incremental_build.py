@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from aanhetwoord import pipeline
+from aanhetwoord.config_file import load_settings
+from aanhetwoord.memo import Memo
 from sitefactory import make_site, quiet_env, story_text
 
 SESSION = Path(__file__).with_name("serve_session.py")
@@ -304,3 +307,20 @@ def test_files_removed_or_changed_behind_the_servers_back_are_written_again(sess
     (dirty / "buurten" / "marktkwartier" / "index.html").unlink()
     session.build()
     assert_same_site(dirty, clean_dir, clean_build(config, clean_dir), "edit after removals")
+
+
+def test_kept_cards_and_pages_take_the_stories_of_the_newest_build(site):
+    """A story checked again but unchanged (a file too new to trust at the last build) is a new
+    object that equals the old one: what is kept takes the new object, so the next build sees it
+    is the same at once instead of comparing every field of every card again."""
+    for number in range(6):
+        site.add_story(f"verhaal-{number}", f"Verhaal {number}.", title=f"Verhaal {number}")
+    site_settings = load_settings(site.write_config())
+    memo = Memo(key_of=lambda path: None)  # every story checked again: new objects each build
+    pipeline.build(site_settings, memo=memo).pages()
+    second = pipeline.build(site_settings, memo=memo)
+    second.pages()
+    current = {id(story) for story in second.stories}
+    assert memo.cards and memo.story_pages
+    assert all(id(entry.story) in current for entry in memo.cards.values())
+    assert all(id(entry.key[0]) in current for entry in memo.story_pages.values())

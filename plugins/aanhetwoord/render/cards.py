@@ -62,9 +62,14 @@ class Cards:
         key = (story.slug, prefix, heading)
         known = self.made.get(key)
         # By value: a story unchanged since the last build is usually the same object (quick to see).
-        same_story = known is not None and (known.story is story or known.story == story)
-        if known is not None and same_story and known.communities == names:
-            return known.html
+        if known is not None and known.communities == names:
+            if known.story is story:
+                return known.html
+            if known.story == story:
+                # Checked again but the same (a file that was too new to trust at the last build):
+                # the entry takes this object, so the next build sees it at once.
+                self.made[key] = CardEntry(story, names, known.html)
+                return known.html
 
         def href(to_url: str) -> str:
             return prefix + to_url

@@ -48,6 +48,8 @@ class StoryPages:
         )
         known = self.made.get(story.slug)
         if known is not None and known.key == key:
+            if known.key[0] is not story:  # the same by value: keep this object, quicker to compare
+                self.made[story.slug] = StoryPageEntry(key, known.page)
             return known.page
         page = self._story_page(story, preview, url, translations, communities, related)
         self.made[story.slug] = StoryPageEntry(key, page)
