@@ -8,6 +8,7 @@ output is compared byte for byte with a clean build in a fresh process.
 from __future__ import annotations
 
 import difflib
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -324,3 +325,44 @@ def test_kept_cards_and_pages_take_the_stories_of_the_newest_build(site):
     assert memo.cards and memo.story_pages
     assert all(id(entry.story) in current for entry in memo.cards.values())
     assert all(id(entry.key[0]) in current for entry in memo.story_pages.values())
+
+
+def test_the_first_rebuild_of_serve_starts_from_the_first_build(site, tmp_path: Path, monkeypatch):
+    """``mkdocs serve -f mkdocs.yml`` loads its configuration first from the file as typed, and
+    for every rebuild by its absolute path; paths in it (the theme folder) are relative the first
+    time only. The first rebuild still reuses every story the first build checked and writes no
+    page again, instead of checking, rendering and writing the whole site."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from aanhetwoord import memo as memo_module
+    from sitefactory import THEME_OVERRIDES
+
+    monkeypatch.setattr(memo_module, "RECENT_NS", 0)  # files just written count as unchanged
+    for number in range(4):
+        site.add_story(f"verhaal-{number}", f"Verhaal {number}.", title=f"Verhaal {number}")
+    shutil.copytree(THEME_OVERRIDES, site.root / "theme_overrides")
+    site.extra_config["theme"] = {
+        "name": "material",
+        "custom_dir": "theme_overrides",
+        "language": "nl",
+        "font": False,
+    }
+    config_file = site.write_config()
+    monkeypatch.chdir(config_file.parent)
+    site_dir = tmp_path / "served"
+    typed = open(config_file.name, "rb")  # noqa: SIM115 - MkDocs closes it, as click's file does
+    builds = []
+    for _ in range(2):
+        # The first load reads the open file, the next one opens the closed file by its name.
+        config = load_config(typed, site_dir=str(site_dir))
+        if not builds:
+            config.plugins.on_startup(command="serve", dirty=True)
+        build(config, serve_url="http://127.0.0.1:8000/", dirty=True)
+        plugin = config.plugins["aanhetwoord"]
+        builds.append((config.theme.custom_dir, dict(plugin.memo.checked), page_times(site_dir)))
+    (first_theme, first, first_pages), (second_theme, second, second_pages) = builds
+    assert first_theme != second_theme  # as written, then absolute: the case this test is about
+    assert len(first) == 4 and first.keys() == second.keys()
+    assert all(second[path] is entry for path, entry in first.items())
+    assert len(first_pages) == 4 and second_pages == first_pages

@@ -7,6 +7,7 @@ test_incremental_build.py."""
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkDocsPage
 
+from aanhetwoord.adapters import mkdocs_rebuild
 from aanhetwoord.adapters.mkdocs_plugin import StoryPage
 from aanhetwoord.adapters.mkdocs_rebuild import GeneratedPage, Rebuilds
 from aanhetwoord.model import Page, PageKind, SearchEntry
@@ -205,3 +207,29 @@ def test_after_a_build_that_stopped_halfway_every_page_and_file_is_written_again
     assert next_build(rebuilds, config, page, ()).changed
     rebuilds.write_changed(Path(config.site_dir), {"api/stories.json": b"[]"})
     assert api.read_bytes() == b"[]"
+
+
+@pytest.fixture
+def collector_restored():
+    yield
+    gc.enable()  # the rest of the test run collects as usual
+
+
+def test_the_collector_waits_until_the_browser_has_its_page(collector_restored, monkeypatch):
+    """Between serve's builds the collector runs, but not at the end of a build (the browser
+    waits for it then), and not while a later build runs."""
+    monkeypatch.setattr(mkdocs_rebuild, "COLLECT_AFTER", 0.2)
+    mkdocs_rebuild.pause_garbage_collection()
+    assert not gc.isenabled()
+    timer = mkdocs_rebuild.resume_garbage_collection()
+    assert not gc.isenabled()  # the build is done, but its page is not in the browser yet
+    timer.join(timeout=30)
+    assert gc.isenabled()
+
+    mkdocs_rebuild.pause_garbage_collection()
+    timer = mkdocs_rebuild.resume_garbage_collection()
+    mkdocs_rebuild.pause_garbage_collection()  # the next save comes in before the collector ran
+    timer.join(timeout=30)
+    assert not timer.is_alive() and not gc.isenabled()
+    mkdocs_rebuild.resume_garbage_collection().join(timeout=30)
+    assert gc.isenabled()

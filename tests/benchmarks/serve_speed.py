@@ -32,7 +32,8 @@ from build_speed import NEIGHBOURHOOD_NAMES, _env, generate, wait_until_idle, wr
 from browser_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from sitefactory import LISTENING  # noqa: E402
 
-TARGET_AT_1000 = 2.0  # seconds from saving to seeing
+# Median seconds from saving to seeing, by number of stories.
+TARGETS = {1000: 2.0, 4000: 2.0}
 BUILT = re.compile(r"Documentation built in ([0-9.]+) seconds")
 
 
@@ -73,7 +74,9 @@ def measure(size: int, workdir: Path, edits: int, max_wait: float) -> dict[str, 
     log = root / "serve.log"
     with log.open("w", encoding="utf-8") as output:
         process = subprocess.Popen(
-            [*_command(), "-f", str(config), "serve", "-a", "127.0.0.1:0"],
+            # From the site's folder with the file name as typed, as staff start it: MkDocs then
+            # has a relative path at the first build and an absolute one at every rebuild.
+            [*_command(), "-f", config.name, "serve", "-a", "127.0.0.1:0"],
             cwd=root,
             env=_env(),
             stdout=output,
@@ -133,10 +136,11 @@ def report(results: list[dict[str, object]]) -> None:
             + " ".join(f"{value:.2f}" for value in reloads)
         )
     for result in results:
-        if result["size"] == 1000:
+        target = TARGETS.get(result["size"])  # type: ignore[call-overload]
+        if target is not None:
             median = statistics.median(result["reloads"])  # type: ignore[arg-type]
-            verdict = "met" if median <= TARGET_AT_1000 else "MISSED"
-            print(f"target at 1,000 stories: median ≤ {TARGET_AT_1000:.1f} s: {verdict}")
+            verdict = "met" if median <= target else "MISSED"
+            print(f"target at {result['size']:,} stories: median ≤ {target:.1f} s: {verdict}")
 
 
 def main(argv: list[str] | None = None) -> None:

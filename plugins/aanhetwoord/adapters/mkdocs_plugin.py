@@ -222,13 +222,16 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
             pause_garbage_collection()
         if not config.use_directory_urls:
             raise PluginError("aanhetwoord: 'use_directory_urls: false' wordt niet ondersteund")
-        root = Path(config.config_file_path).parent
+        # Absolute: serve's first load has the path as typed (``-f mkdocs.yml``), its reloads the
+        # absolute path, and settings that differ make the first rebuild start from nothing.
+        config_file = Path(os.path.abspath(config.config_file_path))
+        root = config_file.parent
         theme_language = config.theme.get("language") if config.theme else None
         try:
             self.settings = settings_from_options(
                 root,
                 self.options,
-                config_file=Path(config.config_file_path),
+                config_file=config_file,
                 theme_language=theme_language,
                 site_url=config.site_url or "",
                 site_name=config.site_name or "",
@@ -237,7 +240,7 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
             )
         except (ConfigError, ValueError) as error:
             raise PluginError(f"aanhetwoord: {error}") from None
-        problems = house_style_problems(self.settings, Path(config.config_file_path))
+        problems = house_style_problems(self.settings, config_file)
         if problems:
             raise PluginError("aanhetwoord: " + "\n".join(problem.format() for problem in problems))
         plugin = self.config

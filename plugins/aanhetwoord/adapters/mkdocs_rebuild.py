@@ -201,7 +201,8 @@ def site_key(config: MkDocsConfig, files: Files, nav_titles: Iterable[tuple[str,
     ]
     custom_dir = config.theme.custom_dir
     if custom_dir:
-        for folder, _, names in os.walk(custom_dir):
+        # Absolute: serve's first load has it as written in the configuration, its reloads not.
+        for folder, _, names in os.walk(os.path.abspath(custom_dir)):
             stamps.extend(_stamp(os.path.join(folder, name)) for name in names)
     digest.update(repr(sorted(stamps)).encode())
     digest.update(repr(list(nav_titles)).encode())
@@ -230,18 +231,39 @@ def _remove_empty_parents(folder: Path, site_dir: Path) -> None:
         folder = folder.parent
 
 
+COLLECT_AFTER = 2.0  # seconds after a build: the browser has its page by then
+
+
+class _Collection:
+    """Whether a build of this serve session is running; then Python's collector stays off."""
+
+    building = False
+    lock = threading.Lock()
+
+
 def pause_garbage_collection() -> None:
     """During a build of a serve session, Python's collector would walk every object kept for
     the next build (see ``memo.py``) again and again, for garbage that is not there."""
-    gc.disable()
+    with _Collection.lock:
+        _Collection.building = True
+        gc.disable()
 
 
-def resume_garbage_collection() -> None:
-    gc.enable()
-    # Collect what the build left behind once the browser has its page, not while it waits.
-    collect = threading.Timer(2.0, gc.collect)
+def resume_garbage_collection() -> threading.Timer:
+    """Collect what the build left behind once the browser has its page, not while it waits:
+    switched on at once, the collector would start on the build's garbage right away."""
+    _Collection.building = False
+    collect = threading.Timer(COLLECT_AFTER, _collect_between_builds)
     collect.daemon = True
     collect.start()
+    return collect
+
+
+def _collect_between_builds() -> None:
+    with _Collection.lock:
+        if not _Collection.building:  # a build that started since keeps the collector off
+            gc.collect()
+            gc.enable()
 
 
 def search_plugin(config: MkDocsConfig) -> Any:
