@@ -361,8 +361,29 @@ def test_the_first_rebuild_of_serve_starts_from_the_first_build(site, tmp_path: 
         build(config, serve_url="http://127.0.0.1:8000/", dirty=True)
         plugin = config.plugins["aanhetwoord"]
         builds.append((config.theme.custom_dir, dict(plugin.memo.checked), page_times(site_dir)))
+    config.plugins.on_shutdown()
     (first_theme, first, first_pages), (second_theme, second, second_pages) = builds
     assert first_theme != second_theme  # as written, then absolute: the case this test is about
     assert len(first) == 4 and first.keys() == second.keys()
     assert all(second[path] is entry for path, entry in first.items())
     assert len(first_pages) == 4 and second_pages == first_pages
+
+
+def test_a_build_after_a_serve_session_in_the_same_process_is_a_plain_build(site, tmp_path: Path):
+    """MkDocs keeps the plugin for the whole process; ``on_startup`` of the next command decides
+    again whether builds keep anything between them."""
+    from mkdocs.config import load_config
+
+    site.add_story("verhaal", "Een verhaal.", title="Een verhaal")
+    config_file = str(site.write_config())
+    served = load_config(config_file, site_dir=str(tmp_path / "served"))
+    served.plugins.on_startup(command="serve", dirty=True)
+    plugin = served.plugins["aanhetwoord"]
+    assert plugin.memo is not None and plugin.rebuilds is not None
+    served.plugins.on_shutdown()
+
+    built = load_config(config_file, site_dir=str(tmp_path / "built"))
+    built.plugins.on_startup(command="build", dirty=False)
+    assert built.plugins["aanhetwoord"] is plugin
+    assert plugin.memo is None and plugin.rebuilds is None
+    built.plugins.on_shutdown()

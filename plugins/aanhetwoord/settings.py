@@ -89,6 +89,10 @@ class Settings:
         """Checked stories and their rendered text, for the next build (build_cache.py)."""
         return self.photo_cache().parent / "stories"
 
+    def output_cache(self) -> Path:
+        """The site's files as the last build made them, linked into the next (output_store.py)."""
+        return self.photo_cache().parent / "site"
+
     def template_cache(self) -> Path:
         """Compiled templates, the theme's too, beside the photos: a warm build skips compiling."""
         return self.photo_cache().parent / "templates"

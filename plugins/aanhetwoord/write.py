@@ -10,6 +10,7 @@ from typing import Any
 from .api_schema import stories_schema, withdrawn_schema
 from .catalogue import Catalogue
 from .model import Story
+from .output_store import write_file
 from .photo_urls import PhotoUrls
 from .settings import Settings
 from .urls import Urls
@@ -100,6 +101,4 @@ def _json(value: Any) -> bytes:
 
 def write_files(site_dir: Path, files: dict[str, bytes]) -> None:
     for relative, content in files.items():
-        target = site_dir / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
+        write_file(site_dir / relative, content)

@@ -17,11 +17,12 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from markupsafe import Markup
+from mkdocs.commands import build as engine_build
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.utils import get_relative_url
@@ -34,6 +35,7 @@ from ..interface_texts import Texts, og_locale, text_direction
 from ..memo import CompiledTemplates, Memo
 from ..model import Page, PageKind
 from ..options import ENGINE_OPTIONS, OPTIONS
+from ..output_store import OutputStore, link
 from ..write import write_files
 from .mkdocs_rebuild import (
     GeneratedPage,
@@ -86,19 +88,30 @@ class CachedFile(File):
     def copy_file(self, dirty: bool = False) -> None:
         if dirty and not self.is_modified():
             return
-        if not _link(Path(str(self.abs_src_path)), Path(self.abs_dest_path)):
+        if not link(str(self.abs_src_path), self.abs_dest_path):
             super().copy_file(dirty)
 
 
-def _link(source: Path, target: Path) -> bool:
-    """``source`` at ``target`` as a hard link; False when the disk cannot link it there."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.unlink(missing_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        return False
-    return True
+class _PagesWrittenHere(logging.Filter):
+    """MkDocs says it skipped a page whose output a plugin left empty: for the pages this
+    plugin wrote itself (see ``_write_page``), that is not news."""
+
+    PREFIX = "Page skipped: '"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pages: set[str] = set()  # src_uri
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if not message.startswith(self.PREFIX):
+            return True
+        return message[len(self.PREFIX) :].partition("'")[0] not in self.pages
+
+
+# On the engine's own build module (MkDocs', or ProperDocs' under its own name), which logs it.
+_WRITTEN_HERE = _PagesWrittenHere()
+logging.getLogger(engine_build.__name__).addFilter(_WRITTEN_HERE)
 
 
 class HashedAsset(File):
@@ -200,6 +213,8 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
         self.assets: dict[str, str] = {}  # the theme's CSS/JS name → its hashed name in the site
         self.compiled: CompiledTemplates | None = None
         self.cards: dict[str, Path] = {}  # URL → link-preview card drawn while the pages are built
+        # A build links the files that did not change since the last build; serve writes.
+        self.store: OutputStore | None = None
 
     def load_config(
         self, options: dict[str, Any], config_file_path: str | None = None
@@ -211,11 +226,10 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
         return super().load_config(known, config_file_path)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
+        # MkDocs keeps a plugin with this event for the whole process: every command starts anew.
         self.preview = command == "serve"
-        if self.preview:
-            self.memo = Memo()
-            if dirty:
-                self.rebuilds = Rebuilds()
+        self.memo = Memo() if self.preview else None
+        self.rebuilds = Rebuilds() if self.preview and dirty else None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if self.memo is not None:
@@ -272,6 +286,8 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
             build_cache.BuildCache(self.settings.build_cache(), self.templates) if self.memo is None else None
         )
         memo = cache.load() if cache is not None else self.memo
+        self.store = OutputStore(self.settings.output_cache()) if self.memo is None else None
+        _WRITTEN_HERE.pages.clear()
         self.site = site = pipeline.build(
             self.settings,
             self.templates,
@@ -348,7 +364,7 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
             return html_content + HOME_MARKER
         return html_content
 
-    def on_post_page(self, output: str, *, page: MkDocsPage, config: MkDocsConfig) -> str:
+    def _complete_page(self, output: str, *, page: MkDocsPage, config: MkDocsConfig) -> str:
         if self.rebuilds is not None:
             self.rebuilds.page_built(page, getattr(self.search, "search_index", None))
         output = self._named_search(output)
@@ -363,6 +379,18 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
         elif self.site is not None and page.is_homepage:
             output = output.replace(HOME_MARKER, self.site.home(page.url), 1)
         return output
+
+    @event_priority(-100)  # last, when every plugin is done with the page
+    def _write_page(self, output: str, *, page: MkDocsPage, config: MkDocsConfig) -> str:
+        """The page into the site through the kept copies (output_store.py); MkDocs then has
+        nothing left to write."""
+        if self.store is None or not output.strip():
+            return output
+        self.store.write(page.file.abs_dest_path, output.encode("utf-8", errors="xmlcharrefreplace"))
+        _WRITTEN_HERE.pages.add(page.file.src_uri)
+        return ""
+
+    on_post_page = CombinedEvent(_complete_page, _write_page)
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
         return self._named_search(output_content)  # the 404 page
@@ -467,6 +495,8 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
         try:
             if self.site is not None:
                 self._write_rest(config)
+                if self.store is not None:
+                    self.store.finish()  # every page and file is in the site now
                 # Last: the cards are drawn while everything else is written.
                 self._place_cards(config)
         finally:
@@ -481,7 +511,7 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
         site_dir = Path(config.site_dir)
         for url, source in self.cards.items():
             target = site_dir / url
-            if not _link(source, target):
+            if not link(source, target):
                 shutil.copyfile(source, target)
 
     def _write_rest(self, config: MkDocsConfig) -> None:
@@ -489,6 +519,9 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
         assert self.site is not None
         site_dir = Path(config.site_dir)
         extra = self.site.files()
+        if self.store is not None:
+            self.store.write_files(site_dir, extra)
+            return
         if self.rebuilds is None or self.files is None:
             write_files(site_dir, extra)
             return
