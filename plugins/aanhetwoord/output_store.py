@@ -31,20 +31,32 @@ def link(source: str | Path, target: str | Path) -> bool:
     """``source`` at ``target`` as a hard link, replacing what is there; False when the disk
     cannot link it there."""
     os.makedirs(os.path.dirname(target), exist_ok=True)
-    _remove(target)
     try:
         os.link(source, target)
+    except FileExistsError:
+        _remove(target)
+        try:
+            os.link(source, target)
+        except OSError:
+            return False
     except OSError:
         return False
     return True
 
 
-def write_file(target: str | Path, content: bytes) -> None:
-    """``content`` at ``target`` in a new file: never through a link into a kept copy."""
+def write_file(target: str | Path, content: bytes) -> os.stat_result:
+    """``content`` at ``target`` in a new file, never through a link into a kept copy; the
+    file's status once written."""
     os.makedirs(os.path.dirname(target), exist_ok=True)
-    _remove(target)
-    with open(target, "wb") as file:
+    try:
+        file = open(target, "xb")  # noqa: SIM115 - closed below
+    except FileExistsError:
+        _remove(target)
+        file = open(target, "xb")  # noqa: SIM115 - closed below
+    with file:
         file.write(content)
+        file.flush()
+        return os.fstat(file.fileno())
 
 
 def _remove(path: str | Path) -> None:
@@ -63,6 +75,11 @@ class OutputStore:
         self.linking = True
         self.known: dict[str, Stamp] = {}
         try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            self.linking = False
+            return
+        try:
             with open(folder / MANIFEST, "rb") as file:
                 known = pickle.load(file)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
@@ -76,13 +93,17 @@ class OutputStore:
             name = hashlib.blake2b(content, digest_size=20).hexdigest()
             kept = os.path.join(self.folder, name)
             stamp = self.used.get(name) or self._intact(name, kept, len(content))
-            if stamp is None:
-                stamp = self._keep(kept, content)
             if stamp is not None:
-                self.used[name] = stamp
                 if link(kept, target):
+                    self.used[name] = stamp
                     return
-            self.linking = False  # this disk cannot link (or keep): write the rest as usual
+            else:
+                # Made in the site, beside the pages it belongs with, and kept by a second link.
+                stamp = self._keep(write_file(target, content), target, kept)
+                if stamp is not None:
+                    self.used[name] = stamp
+                    return
+            self.linking = False  # this disk cannot link: write the rest as usual
         write_file(target, content)
 
     def write_files(self, site_dir: Path, files: dict[str, bytes]) -> None:
@@ -120,15 +141,17 @@ class OutputStore:
         stamp = (stat.st_size, stat.st_mtime_ns)
         return stamp if stamp == recorded and stat.st_size == size else None
 
-    def _keep(self, kept: str, content: bytes) -> Stamp | None:
-        """A new copy, made whole before it takes the name (a copy with that name that was
-        changed in place may still be linked from an old site: that file stays as it is)."""
+    @staticmethod
+    def _keep(written: os.stat_result, target: str | Path, kept: str) -> Stamp | None:
+        """The file just written at ``target`` kept as ``kept`` too. A copy with that name that
+        was changed in place may still be linked from an old site: it is unlinked, not
+        overwritten, so that file stays as it is."""
         try:
-            os.makedirs(self.folder, exist_ok=True)
-            with tempfile.NamedTemporaryFile("wb", dir=self.folder, delete=False) as file:
-                file.write(content)
-            os.replace(file.name, kept)
-            stat = os.stat(kept)
+            try:
+                os.link(target, kept)
+            except FileExistsError:
+                _remove(kept)
+                os.link(target, kept)
         except OSError:
             return None
-        return stat.st_size, stat.st_mtime_ns
+        return written.st_size, written.st_mtime_ns
