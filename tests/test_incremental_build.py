@@ -353,15 +353,17 @@ def test_the_first_rebuild_of_serve_starts_from_the_first_build(site, tmp_path: 
     site_dir = tmp_path / "served"
     typed = open(config_file.name, "rb")  # noqa: SIM115 - MkDocs closes it, as click's file does
     builds = []
-    for _ in range(2):
-        # The first load reads the open file, the next one opens the closed file by its name.
-        config = load_config(typed, site_dir=str(site_dir))
-        if not builds:
-            config.plugins.on_startup(command="serve", dirty=True)
-        build(config, serve_url="http://127.0.0.1:8000/", dirty=True)
-        plugin = config.plugins["aanhetwoord"]
-        builds.append((config.theme.custom_dir, dict(plugin.memo.checked), page_times(site_dir)))
-    config.plugins.on_shutdown()
+    try:
+        for _ in range(2):
+            # The first load reads the open file, the next one opens the closed file by its name.
+            config = load_config(typed, site_dir=str(site_dir))
+            if not builds:
+                config.plugins.on_startup(command="serve", dirty=True)
+            build(config, serve_url="http://127.0.0.1:8000/", dirty=True)
+            plugin = config.plugins["aanhetwoord"]
+            builds.append((config.theme.custom_dir, dict(plugin.memo.checked), page_times(site_dir)))
+    finally:
+        config.plugins.on_shutdown()  # MkDocs keeps the plugin for the rest of the process
     (first_theme, first, first_pages), (second_theme, second, second_pages) = builds
     assert first_theme != second_theme  # as written, then absolute: the case this test is about
     assert len(first) == 4 and first.keys() == second.keys()
@@ -379,11 +381,14 @@ def test_a_build_after_a_serve_session_in_the_same_process_is_a_plain_build(site
     served = load_config(config_file, site_dir=str(tmp_path / "served"))
     served.plugins.on_startup(command="serve", dirty=True)
     plugin = served.plugins["aanhetwoord"]
-    assert plugin.memo is not None and plugin.rebuilds is not None
+    assert plugin.preview and plugin.memo is not None and plugin.rebuilds is not None
     served.plugins.on_shutdown()
+    assert not plugin.preview and plugin.memo is None and plugin.rebuilds is None
 
+    # Also when the last command ended without its shutdown (it stopped halfway).
+    served.plugins.on_startup(command="serve", dirty=True)
     built = load_config(config_file, site_dir=str(tmp_path / "built"))
     built.plugins.on_startup(command="build", dirty=False)
     assert built.plugins["aanhetwoord"] is plugin
-    assert plugin.memo is None and plugin.rebuilds is None
+    assert not plugin.preview and plugin.memo is None and plugin.rebuilds is None
     built.plugins.on_shutdown()

@@ -231,6 +231,12 @@ class AanHetWoordPlugin(BasePlugin[AanHetWoordConfig]):  # type: ignore[valid-ty
         self.memo = Memo() if self.preview else None
         self.rebuilds = Rebuilds() if self.preview and dirty else None
 
+    def on_shutdown(self) -> None:
+        # What a serve session kept ends with it: the next command in this process starts plain.
+        self.preview = False
+        self.memo = None
+        self.rebuilds = None
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if self.memo is not None:
             pause_garbage_collection()
