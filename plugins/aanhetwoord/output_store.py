@@ -61,6 +61,12 @@ def write_file(target: str | Path, content: bytes) -> os.stat_result:
         return os.fstat(file.fileno())
 
 
+def write_files(site_dir: Path, files: dict[str, bytes]) -> None:
+    """Site-relative name → content, each as :func:`write_file` puts it."""
+    for name, content in files.items():
+        write_file(site_dir / name, content)
+
+
 def _remove(path: str | Path) -> None:
     try:
         os.unlink(path)

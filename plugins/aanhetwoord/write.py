@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from .api_schema import stories_schema, withdrawn_schema
 from .catalogue import Catalogue
 from .model import Story
-from .output_store import write_file
 from .photo_urls import PhotoUrls
 from .settings import Settings
 from .urls import Urls
@@ -97,8 +95,3 @@ def site_files(settings: Settings, urls: Urls) -> dict[str, bytes]:
 
 def _json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, indent=1).encode("utf-8")
-
-
-def write_files(site_dir: Path, files: dict[str, bytes]) -> None:
-    for relative, content in files.items():
-        write_file(site_dir / relative, content)

@@ -35,8 +35,7 @@ from ..interface_texts import Texts, og_locale, text_direction
 from ..memo import CompiledTemplates, Memo
 from ..model import Page, PageKind
 from ..options import ENGINE_OPTIONS, OPTIONS
-from ..output_store import OutputStore, link
-from ..write import write_files
+from ..output_store import OutputStore, link, write_files
 from .mkdocs_rebuild import (
     GeneratedPage,
     Rebuilds,

@@ -31,8 +31,8 @@ from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.utils import get_build_date
 
 from ..model import Page
+from ..output_store import write_files
 from ..settings import build_date
-from ..write import write_files
 
 
 class GeneratedPage(File):
